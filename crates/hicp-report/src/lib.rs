@@ -1,0 +1,1 @@
+//! Reports for hicp (being built).

@@ -1,0 +1,1 @@
+//! Persistence for hicp (being built).

@@ -1,0 +1,10 @@
+//! `hicp assess` (being built).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`hicp assess` is not available yet")
+}
