@@ -1,6 +1,27 @@
 //! The assessment engine: pure functions from a catalog, an assessment and options to an
 //! [`Evaluation`]. No I/O, no clock, no randomness: everything is passed in.
+//!
+//! - [`evaluate`] runs the whole method: tier, scores, threat risk, ranked gaps, plan, history.
+//! - [`input`] reads and writes the assessment file format.
+//! - [`Methodology`] holds every weight and threshold; `docs/methodology.md` explains each.
+//! - [`view`] is the documented, stable JSON shape of an evaluation.
 
+mod context;
+mod evaluate;
+mod gaps;
+mod history;
+pub mod input;
+pub mod methodology;
 pub mod model;
+mod plan;
+mod risk;
+mod rollup;
+mod text;
+mod tier;
+pub mod view;
 
+pub use evaluate::evaluate;
+pub use methodology::{Methodology, MethodologyError};
 pub use model::*;
+pub use rollup::roll_up;
+pub use tier::recommend as recommend_tier;

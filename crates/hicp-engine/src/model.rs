@@ -9,6 +9,8 @@ use hicp_catalog::{Band, PracticeId, SubPracticeId, ThreatId, Tier};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::methodology::Methodology;
+
 /// Where a sub-practice stands. One scale for sub-practices and for their questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,14 +193,29 @@ pub struct Budget {
     pub staff_days: Option<u32>,
 }
 
-/// What the caller supplies besides the assessment: the clock and planning limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the caller supplies besides the assessment: the clock, planning limits and the method.
+#[derive(Debug, Clone, PartialEq)]
 pub struct EvaluationOptions {
     /// "Today": the date the 12-month view and the plan start from.
     pub as_of: Date,
     pub budget: Budget,
     /// How many periods (quarters) the plan may use before the rest is deferred.
     pub periods: u32,
+    /// Every weight and threshold; [`Methodology::default`] unless the organization overrides it.
+    pub methodology: Methodology,
+}
+
+impl EvaluationOptions {
+    /// No budget limit, the default methodology and its default number of periods.
+    pub fn new(as_of: Date) -> EvaluationOptions {
+        let methodology = Methodology::default();
+        EvaluationOptions {
+            as_of,
+            budget: Budget::default(),
+            periods: methodology.plan.periods,
+            methodology,
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -213,6 +230,8 @@ pub struct TierDecision {
     pub overridden: bool,
     /// Plain sentences: why this tier was recommended (and the override, where there is one).
     pub reasons: Vec<String>,
+    /// The user's reason for overriding the recommendation, where there is an override and a reason.
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,6 +289,21 @@ pub struct Gap {
     pub prerequisites: Vec<SubPracticeId>,
     /// A consultant's explanation, one sentence each.
     pub reasons: Vec<String>,
+    /// The risk removed from each threat it mitigates, in threat order.
+    pub threat_reductions: Vec<ThreatReduction>,
+    /// What `priority` divides by: cost units plus effort units, times the share of work left.
+    pub cost_units: f64,
+    /// Estimated dollars and staff-days for the work left, from the methodology's band tables.
+    pub estimated_cost: u64,
+    pub estimated_staff_days: u32,
+    /// Other gaps that list this one as a prerequisite.
+    pub unblocks: Vec<SubPracticeId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreatReduction {
+    pub threat: ThreatId,
+    pub risk: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -298,6 +332,8 @@ pub struct PlanItem {
     pub prerequisites: Vec<SubPracticeId>,
     pub milestones: Vec<Milestone>,
     pub gap_rank: usize,
+    /// Scheduling remarks: prerequisites that are not applicable or outside the tier.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -306,6 +342,8 @@ pub struct DeferredItem {
     pub title: String,
     pub gap_rank: usize,
     pub reason: String,
+    pub estimated_cost: u64,
+    pub estimated_staff_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -314,6 +352,7 @@ pub struct Period {
     pub label: String,
     pub start: Date,
     pub end: Date,
+    /// Dollars and staff-days of the items scheduled in this period.
     pub money: u64,
     pub staff_days: u32,
 }
