@@ -30,6 +30,25 @@ pub fn push_text(out: &mut String, raw: &str) {
     }
 }
 
+/// A double-quoted CSS string literal holding `raw` as plain text.
+///
+/// Everything but ASCII letters, digits and spaces becomes a six-digit CSS escape, so neither a
+/// quote, a backslash, a newline nor `</style>` in the text can end the string or the style
+/// sheet. Control characters are dropped, as in [`text`].
+pub fn css_string(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() * 2 + 2);
+    out.push('"');
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else if !c.is_control() {
+            let _ = write!(out, "\\{:06X}", u32::from(c));
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Formats a number with one decimal, for deterministic output (no `-0.0`).
 pub(crate) fn num(value: f64) -> String {
     let mut s = String::new();
@@ -71,7 +90,22 @@ mod tests {
 
     #[test]
     fn non_ascii_passes_through() {
-        assert_eq!(text("Clínica São José — 診療所"), "Clínica São José — 診療所");
+        assert_eq!(
+            text("Clínica São José — 診療所"),
+            "Clínica São José — 診療所"
+        );
+    }
+
+    #[test]
+    fn css_strings_cannot_be_closed_from_inside() {
+        assert_eq!(css_string("A b"), "\"A b\"");
+        let hostile = css_string("x\"; } </style><script>\\\n");
+        assert_eq!(hostile.matches('"').count(), 2, "{hostile}");
+        assert!(
+            !hostile.contains('<') && !hostile.contains('\n'),
+            "{hostile}"
+        );
+        assert_eq!(css_string("é"), "\"\\0000E9\"");
     }
 
     #[test]

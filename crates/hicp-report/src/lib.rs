@@ -6,7 +6,15 @@ use hicp_engine::{Assessment, Evaluation};
 use time::Date;
 
 pub mod charts;
+pub mod csv;
+mod escape;
+mod guard;
+pub mod html;
 pub mod model;
+pub mod oscal;
+#[cfg(feature = "pdf")]
+pub mod pdf;
+pub mod xlsx;
 
 /// What every renderer is given.
 #[derive(Debug, Clone)]
