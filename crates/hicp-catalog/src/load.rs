@@ -1,312 +1,347 @@
-//! Reading catalog sources (embedded or from a directory) into a [`Catalog`].
+//! From source files to a validated [`Catalog`]: decode every file, check the whole, derive the
+//! crosswalk ids, and either return the catalog or every error found.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::cell::RefCell;
 
-use serde::Deserialize;
-
-use crate::error::{CatalogError, ValidationError};
+use crate::Catalog;
+use crate::crosswalk;
+use crate::decode::{self, Crosswalks, Decoder, Need, PracticeOf, Shape, Table};
+use crate::diagnostics::{Diagnostics, Located, Origin};
+use crate::error::CatalogError;
+use crate::export::SCHEMA_VERSION;
 use crate::model::*;
-use crate::{Catalog, SourceFile};
+use crate::source::{Found, SourceFile, SourceKind};
+use crate::tree::{self, Node};
+use crate::validate;
 
-macro_rules! embed {
-    ($($name:literal),* $(,)?) => {
-        vec![$(SourceFile { name: $name.to_string(), text: include_str!(concat!("../../../content/", $name)).to_string() }),*]
-    };
+/// Everything decoded from a catalog's sources, not yet checked as a whole.
+pub(crate) struct Parts {
+    pub edition: Option<Edition>,
+    pub threats: Vec<Located<Threat>>,
+    pub practices: Vec<Located<Practice>>,
+    pub sub_practices: Vec<Located<SubPractice>>,
+    pub crosswalks: Crosswalks,
+    /// Where the list of threats, and of practices, is written (for "threat 4 is missing").
+    pub threats_at: Origin,
+    pub practices_at: Origin,
+    /// The JSON layout states each sub-practice's derived ids; they must equal the derivation.
+    pub derived_ids_stated: bool,
 }
 
-pub(crate) fn embedded_sources() -> Vec<SourceFile> {
-    embed!(
-        "catalog.toml",
-        "threats.toml",
-        "practices/01-email.toml",
-        "practices/02-endpoints.toml",
-        "practices/03-identity-access.toml",
-        "practices/04-data-protection.toml",
-        "practices/05-asset-management.toml",
-        "practices/06-network.toml",
-        "practices/07-vulnerability.toml",
-        "practices/08-security-operations.toml",
-        "practices/09-medical-devices.toml",
-        "practices/10-governance.toml",
-        "crosswalks/csf11-to-csf2.toml",
-        "crosswalks/csf2.toml",
-        "crosswalks/hipaa-to-csf2.toml",
-        "crosswalks/hph-cpg.toml",
-    )
-}
-
-pub(crate) fn read_dir_sources(dir: &Path) -> Result<Vec<SourceFile>, CatalogError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| CatalogError::Io { path, source }
-    };
-    let read = |rel: &str| -> Result<SourceFile, CatalogError> {
-        let path = dir.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        Ok(SourceFile {
-            name: path.display().to_string(),
-            text,
-        })
-    };
-    let mut sources = vec![read("catalog.toml")?, read("threats.toml")?];
-    let practices_dir = dir.join("practices");
-    let mut practice_files: Vec<_> = std::fs::read_dir(&practices_dir)
-        .map_err(io(&practices_dir))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    practice_files.sort();
-    for path in practice_files {
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        sources.push(SourceFile {
-            name: path.display().to_string(),
-            text,
-        });
+pub(crate) fn load(found: Found) -> Result<Catalog, CatalogError> {
+    let diagnostics = RefCell::new(Diagnostics::default());
+    for missing in &found.missing {
+        diagnostics.borrow_mut().push(
+            missing,
+            None,
+            "",
+            "missing: a catalog directory needs catalog.toml, threats.toml, practices/*.toml and the four crosswalks/*.toml files (see docs/catalog.md)".into(),
+        );
     }
-    for rel in [
-        "crosswalks/csf11-to-csf2.toml",
-        "crosswalks/csf2.toml",
-        "crosswalks/hipaa-to-csf2.toml",
-        "crosswalks/hph-cpg.toml",
-    ] {
-        sources.push(read(rel)?);
+    let mut parts = Parts::empty(&found.files);
+    for source in &found.files {
+        decode_source(source, &diagnostics, &mut parts);
     }
-    Ok(sources)
+    let mut diagnostics = diagnostics.into_inner();
+    validate::check(&parts, &mut diagnostics);
+    let catalog = build(parts, &mut diagnostics);
+    match catalog {
+        Some(catalog) if !diagnostics.has_errors() => Ok(catalog),
+        _ => Err(CatalogError::Invalid(diagnostics.into_errors())),
+    }
 }
 
-#[derive(Deserialize)]
-struct RawMeta {
-    edition: Edition,
-}
-
-#[derive(Deserialize)]
-struct RawThreats {
-    threats: Vec<Threat>,
-}
-
-#[derive(Deserialize)]
-struct RawPracticeFile {
-    number: PracticeId,
-    title: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    summary: String,
-    threats: Vec<ThreatId>,
-    #[serde(default)]
-    metrics: Vec<String>,
-    provenance: Provenance,
-    #[serde(default)]
-    sub_practices: Vec<RawSubPractice>,
-}
-
-#[derive(Deserialize)]
-struct RawSubPractice {
-    id: SubPracticeId,
-    title: String,
-    #[serde(default)]
-    title_aliases: Vec<String>,
-    summary: String,
-    good_looks_like: String,
-    owner_role: String,
-    threats: Vec<ThreatId>,
-    cost: Band,
-    effort: Band,
-    #[serde(default)]
-    prerequisites: Vec<SubPracticeId>,
-    #[serde(default)]
-    csf11: Vec<String>,
-    #[serde(default)]
-    cpg: Vec<String>,
-    #[serde(default)]
-    metrics: Vec<String>,
-    #[serde(default)]
-    questions: Vec<Question>,
-    provenance: Provenance,
-}
-
-#[derive(Deserialize)]
-struct RawCsfMap {
-    map: Vec<RawCsfPair>,
-}
-
-#[derive(Deserialize)]
-struct RawCsfPair {
-    csf11: String,
-    csf2: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct RawCsf2 {
-    ids: Vec<Csf2Entry>,
-}
-
-#[derive(Deserialize)]
-struct RawHipaa {
-    standards: Vec<HipaaStandard>,
-}
-
-#[derive(Deserialize)]
-struct RawCpg {
-    goals: Vec<CpgGoal>,
-}
-
-fn parse<T: serde::de::DeserializeOwned>(
-    source: &SourceFile,
-    errors: &mut Vec<ValidationError>,
-) -> Option<T> {
-    match toml::from_str::<T>(&source.text) {
-        Ok(value) => Some(value),
-        Err(e) => {
-            let line = e.span().map(|span| {
-                source.text[..span.start.min(source.text.len())]
-                    .lines()
-                    .count()
-                    .max(1)
-            });
-            errors.push(ValidationError {
-                file: source.name.clone(),
-                line,
-                field: "(syntax)".to_string(),
-                message: e.message().to_string(),
-            });
-            None
+impl Parts {
+    fn empty(files: &[SourceFile]) -> Parts {
+        let file_of = |kind: SourceKind, fallback: &str| {
+            files
+                .iter()
+                .find(|f| f.kind == kind)
+                .map_or(fallback.to_string(), |f| f.name.clone())
+        };
+        let (threats_at, practices_at) = match files.iter().find(|f| f.kind == SourceKind::Json) {
+            Some(json) => (
+                Origin {
+                    file: json.name.as_str().into(),
+                    path: "threats".into(),
+                },
+                Origin {
+                    file: json.name.as_str().into(),
+                    path: "practices".into(),
+                },
+            ),
+            None => (
+                Origin {
+                    file: file_of(SourceKind::Threats, "threats.toml").into(),
+                    path: "threats".into(),
+                },
+                Origin {
+                    file: practices_dir_name(files).into(),
+                    path: String::new(),
+                },
+            ),
+        };
+        Parts {
+            edition: None,
+            threats: Vec::new(),
+            practices: Vec::new(),
+            sub_practices: Vec::new(),
+            crosswalks: Crosswalks::default(),
+            threats_at,
+            practices_at,
+            derived_ids_stated: false,
         }
     }
 }
 
-/// Sources are told apart by file name; any other file is a practice file.
-fn kind_of(name: &str) -> &str {
-    name.rsplit(['/', '\\']).next().unwrap_or(name)
+/// The practices folder, named as the practice files are.
+fn practices_dir_name(files: &[SourceFile]) -> String {
+    files
+        .iter()
+        .find(|f| f.kind == SourceKind::Practice)
+        .and_then(|f| {
+            f.name
+                .rsplit_once(['/', '\\'])
+                .map(|(dir, _)| format!("{dir}/"))
+        })
+        .unwrap_or_else(|| "practices/".to_string())
 }
 
-pub(crate) fn from_sources(sources: Vec<SourceFile>) -> Result<Catalog, CatalogError> {
-    let mut errors = Vec::new();
-    let mut edition = None;
-    let mut threats = Vec::new();
-    let mut practices = Vec::new();
-    let mut raw_subs = Vec::new();
-    let mut csf_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut csf2 = Vec::new();
-    let mut hipaa = Vec::new();
-    let mut cpg_goals = Vec::new();
-    for source in &sources {
-        match kind_of(&source.name) {
-            "catalog.toml" => edition = parse::<RawMeta>(source, &mut errors).map(|m| m.edition),
-            "threats.toml" => {
-                threats = parse::<RawThreats>(source, &mut errors)
-                    .map(|t| t.threats)
-                    .unwrap_or_default()
-            }
-            "csf11-to-csf2.toml" => {
-                if let Some(raw) = parse::<RawCsfMap>(source, &mut errors) {
-                    csf_map = raw.map.into_iter().map(|p| (p.csf11, p.csf2)).collect();
-                }
-            }
-            "csf2.toml" => {
-                csf2 = parse::<RawCsf2>(source, &mut errors)
-                    .map(|r| r.ids)
-                    .unwrap_or_default()
-            }
-            "hipaa-to-csf2.toml" => {
-                hipaa = parse::<RawHipaa>(source, &mut errors)
-                    .map(|r| r.standards)
-                    .unwrap_or_default()
-            }
-            "hph-cpg.toml" => {
-                cpg_goals = parse::<RawCpg>(source, &mut errors)
-                    .map(|r| r.goals)
-                    .unwrap_or_default()
-            }
-            _ => {
-                if let Some(raw) = parse::<RawPracticeFile>(source, &mut errors) {
-                    practices.push(Practice {
-                        number: raw.number,
-                        title: raw.title,
-                        aliases: raw.aliases,
-                        summary: raw.summary,
-                        threats: raw.threats,
-                        metrics: raw.metrics,
-                        provenance: raw.provenance,
-                    });
-                    raw_subs.extend(raw.sub_practices);
+fn decode_source(source: &SourceFile, diagnostics: &RefCell<Diagnostics>, parts: &mut Parts) {
+    let decoder = Decoder::new(&source.name, &source.text, diagnostics);
+    let parsed = match source.kind {
+        SourceKind::Json => tree::json::parse(&source.text),
+        _ => tree::parse_toml(&source.text),
+    };
+    let root: Node = match parsed {
+        Ok(root) => root,
+        Err(error) => {
+            let language = if source.kind == SourceKind::Json {
+                "JSON"
+            } else {
+                "TOML"
+            };
+            decoder.syntax_error(&error, language);
+            return;
+        }
+    };
+    let shape = root_shape(source.kind);
+    let Some(t) = decoder.table(&root, "", &shape) else {
+        return;
+    };
+    match source.kind {
+        SourceKind::Edition => {
+            parts.edition = t
+                .table("edition", &decode::EDITION)
+                .map(|e| decode::edition(&e))
+        }
+        SourceKind::Threats => threats(&t, "threats", parts),
+        SourceKind::Practice => practice_file(&t, parts),
+        SourceKind::CsfMap => decode::csf_map_table(&t, &mut parts.crosswalks),
+        SourceKind::Csf2 => decode::csf2_table(&t, &mut parts.crosswalks),
+        SourceKind::Hipaa => decode::hipaa_table(&t, &mut parts.crosswalks),
+        SourceKind::Cpg => decode::cpg_table(&t, &mut parts.crosswalks),
+        SourceKind::Json => json_catalog(&t, parts),
+    }
+}
+
+fn root_shape(kind: SourceKind) -> Shape {
+    match kind {
+        SourceKind::Edition => Shape::of(&["edition"]),
+        SourceKind::Threats => Shape::of(&["threats"]),
+        SourceKind::Practice => PRACTICE_FILE,
+        SourceKind::CsfMap => decode::CSF_MAP_TABLE,
+        SourceKind::Csf2 => decode::CSF2_TABLE,
+        SourceKind::Hipaa => decode::HIPAA_TABLE,
+        SourceKind::Cpg => decode::CPG_TABLE,
+        SourceKind::Json => JSON_ROOT,
+    }
+}
+
+fn threats(t: &Table, key: &str, parts: &mut Parts) {
+    let tables = t.tables(
+        key,
+        Need::AtLeastOne("HICP names five threats"),
+        &decode::THREAT,
+    );
+    parts
+        .threats
+        .extend(tables.iter().filter_map(decode::threat));
+}
+
+const PRACTICE_FILE: Shape = Shape::of(&[
+    "number",
+    "title",
+    "aliases",
+    "summary",
+    "threats",
+    "metrics",
+    "provenance",
+    "sub_practices",
+]);
+
+/// Fields a practice file's sub-practice must not have, because the loader works them out.
+const IMPLIED_IN_PRACTICE_FILES: [(&str, &str); 4] = [
+    ("practice", "the practice is the first part of the id"),
+    ("tier", "the tier is the middle letter of the id"),
+    (
+        "csf2",
+        "CSF 2.0 ids are derived from `csf11` through crosswalks/csf11-to-csf2.toml",
+    ),
+    (
+        "hipaa",
+        "HIPAA citations are derived from the CSF 2.0 ids through crosswalks/hipaa-to-csf2.toml",
+    ),
+];
+
+const SUB_PRACTICE_IN_FILE: Shape = Shape {
+    fields: &decode::SUB_PRACTICE_FIELDS,
+    misplaced: &IMPLIED_IN_PRACTICE_FILES,
+};
+
+fn practice_file(t: &Table, parts: &mut Parts) {
+    let practice = decode::practice(t);
+    let number = practice.as_ref().map(|p| p.item.number);
+    parts.practices.extend(practice);
+    let tables = t.tables("sub_practices", Need::Optional, &SUB_PRACTICE_IN_FILE);
+    parts.sub_practices.extend(
+        tables
+            .iter()
+            .filter_map(|s| decode::sub_practice(s, PracticeOf::File(number))),
+    );
+}
+
+const JSON_ROOT: Shape = Shape::of(&[
+    "schema_version",
+    "tier_filter",
+    "edition",
+    "threats",
+    "practices",
+    "sub_practices",
+    "crosswalks",
+]);
+
+const JSON_PRACTICE: Shape = Shape::of(&decode::PRACTICE_FIELDS);
+
+const JSON_SUB_PRACTICE: Shape = Shape::of(&[
+    "id",
+    "practice",
+    "tier",
+    "title",
+    "title_aliases",
+    "summary",
+    "good_looks_like",
+    "owner_role",
+    "threats",
+    "cost",
+    "effort",
+    "prerequisites",
+    "csf11",
+    "csf2",
+    "cpg",
+    "hipaa",
+    "metrics",
+    "questions",
+    "provenance",
+]);
+
+const JSON_CROSSWALKS: Shape = Shape::of(&["csf11_to_csf2", "csf2", "hipaa", "hph_cpg"]);
+
+fn json_catalog(t: &Table, parts: &mut Parts) {
+    parts.derived_ids_stated = true;
+    let version = t.integer("schema_version", 1..=i64::from(u16::MAX));
+    if version.is_some_and(|v| v != i64::from(SCHEMA_VERSION)) {
+        t.error_at(
+            "schema_version",
+            format!(
+                "this hicp reads schema version {SCHEMA_VERSION}; export the catalog again with a matching hicp"
+            ),
+        );
+    }
+    if t.optional_text("tier_filter").is_some() {
+        t.choice("tier_filter", &Tier::ALL, Tier::as_str);
+    }
+    parts.edition = t
+        .table("edition", &decode::EDITION)
+        .map(|e| decode::edition(&e));
+    threats(t, "threats", parts);
+    let practices = t.tables(
+        "practices",
+        Need::AtLeastOne("HICP has ten practices"),
+        &JSON_PRACTICE,
+    );
+    parts
+        .practices
+        .extend(practices.iter().filter_map(decode::practice));
+    let subs = t.tables("sub_practices", Need::Optional, &JSON_SUB_PRACTICE);
+    parts.sub_practices.extend(
+        subs.iter()
+            .filter_map(|s| decode::sub_practice(s, PracticeOf::Fields)),
+    );
+    if let Some(c) = t.table("crosswalks", &JSON_CROSSWALKS) {
+        let cw = &mut parts.crosswalks;
+        if let Some(m) = c.table("csf11_to_csf2", &decode::CSF_MAP_TABLE) {
+            decode::csf_map_table(&m, cw);
+        }
+        if let Some(m) = c.table("csf2", &decode::CSF2_TABLE) {
+            decode::csf2_table(&m, cw);
+        }
+        if let Some(m) = c.table("hipaa", &decode::HIPAA_TABLE) {
+            decode::hipaa_table(&m, cw);
+        }
+        if let Some(m) = c.table("hph_cpg", &decode::CPG_TABLE) {
+            decode::cpg_table(&m, cw);
+        }
+    }
+}
+
+/// Derives the crosswalk ids and assembles the catalog; `None` if the edition is missing.
+fn build(parts: Parts, diagnostics: &mut Diagnostics) -> Option<Catalog> {
+    let cw = parts.crosswalks;
+    let map: Vec<CsfMapping> = cw.csf11_to_csf2.into_iter().map(|m| m.item).collect();
+    let hipaa: Vec<HipaaStandard> = cw.hipaa.into_iter().map(|h| h.item).collect();
+    let mut sub_practices = Vec::with_capacity(parts.sub_practices.len());
+    for Located { mut item, origin } in parts.sub_practices {
+        let csf2 = crosswalk::derive_csf2(&item.csf11, &map);
+        let hipaa_citations = crosswalk::derive_hipaa(&csf2, &hipaa);
+        if parts.derived_ids_stated {
+            for (field, stated, derived) in [
+                ("csf2", &item.csf2, &csf2),
+                ("hipaa", &item.hipaa, &hipaa_citations),
+            ] {
+                if !same_set(stated, derived) {
+                    diagnostics.at(
+                        &origin,
+                        field,
+                        format!(
+                            "does not match what the crosswalk tables derive from `csf11`: expected [{}]",
+                            derived.join(", ")
+                        ),
+                    );
                 }
             }
         }
-    }
-    let sub_practices = raw_subs
-        .into_iter()
-        .map(|raw| {
-            let csf2_ids = derive_csf2(&raw.csf11, &csf_map);
-            let hipaa_ids = derive_hipaa(&csf2_ids, &hipaa);
-            SubPractice {
-                practice: raw.id.practice(),
-                tier: raw.id.tier(),
-                id: raw.id,
-                title: raw.title,
-                title_aliases: raw.title_aliases,
-                summary: raw.summary,
-                good_looks_like: raw.good_looks_like,
-                owner_role: raw.owner_role,
-                threats: raw.threats,
-                cost: raw.cost,
-                effort: raw.effort,
-                prerequisites: raw.prerequisites,
-                csf11: raw.csf11,
-                csf2: csf2_ids,
-                cpg: raw.cpg,
-                hipaa: hipaa_ids,
-                metrics: raw.metrics,
-                questions: raw.questions,
-                provenance: raw.provenance,
-            }
-        })
-        .collect::<Vec<_>>();
-    let Some(edition) = edition else {
-        errors.push(ValidationError {
-            file: "catalog.toml".into(),
-            line: None,
-            field: "edition".into(),
-            message: "missing: the catalog needs a catalog.toml with an [edition] table".into(),
-        });
-        return Err(CatalogError::Invalid(errors));
-    };
-    if !errors.is_empty() {
-        return Err(CatalogError::Invalid(errors));
+        item.csf2 = csf2;
+        item.hipaa = hipaa_citations;
+        sub_practices.push(item);
     }
     let mut catalog = Catalog {
-        edition,
-        threats,
-        practices,
+        edition: parts.edition?,
+        threats: parts.threats.into_iter().map(|t| t.item).collect(),
+        practices: parts.practices.into_iter().map(|p| p.item).collect(),
         sub_practices,
-        csf2,
+        csf11_to_csf2: map,
+        csf2: cw.csf2.into_iter().map(|c| c.item).collect(),
         hipaa,
-        cpg_goals,
+        cpg_goals: cw.cpg_goals.into_iter().map(|g| g.item).collect(),
+        table_sources: cw.sources,
     };
     catalog.threats.sort_by_key(|t| t.number);
     catalog.practices.sort_by_key(|p| p.number);
     catalog.sub_practices.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(catalog)
+    Some(catalog)
 }
 
-/// CSF 1.1 ids map to CSF 2.0 through NIST's table; a category-level reference (e.g. `PR.DS`)
-/// maps through its own row where the table has one.
-fn derive_csf2(csf11: &[String], map: &BTreeMap<String, Vec<String>>) -> Vec<String> {
-    let mut out: Vec<String> = csf11
-        .iter()
-        .filter_map(|id| map.get(id))
-        .flatten()
-        .cloned()
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn derive_hipaa(csf2: &[String], standards: &[HipaaStandard]) -> Vec<String> {
-    standards
-        .iter()
-        .filter(|s| s.csf2.iter().any(|id| csf2.contains(id)))
-        .map(|s| s.citation.clone())
-        .collect()
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }

@@ -182,6 +182,8 @@ pub enum Band {
 }
 
 impl Band {
+    pub const ALL: [Band; 3] = [Band::Low, Band::Medium, Band::High];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Band::Low => "low",
@@ -212,6 +214,13 @@ pub enum Confidence {
 }
 
 impl Confidence {
+    pub const ALL: [Confidence; 4] = [
+        Confidence::Published,
+        Confidence::Recalled,
+        Confidence::Inferred,
+        Confidence::Derived,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Published => "published",
@@ -321,6 +330,17 @@ pub enum CpgKind {
     Enhanced,
 }
 
+impl CpgKind {
+    pub const ALL: [CpgKind; 2] = [CpgKind::Essential, CpgKind::Enhanced];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpgKind::Essential => "essential",
+            CpgKind::Enhanced => "enhanced",
+        }
+    }
+}
+
 /// An HHS HPH Cybersecurity Performance Goal (ids are hicp's numbering).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CpgGoal {
@@ -328,4 +348,27 @@ pub struct CpgGoal {
     pub kind: CpgKind,
     pub title: String,
     pub confidence_note: String,
+}
+
+/// One row of NIST's CSF 1.1 → CSF 2.0 mapping: the table `csf2` ids are derived through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsfMapping {
+    pub csf11: String,
+    pub csf2: Vec<String>,
+}
+
+/// The publication a crosswalk table was taken from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSource {
+    pub name: String,
+    pub confidence: Confidence,
+}
+
+/// Sources of the four crosswalk tables, where the catalog names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSources {
+    pub csf11_to_csf2: Option<TableSource>,
+    pub csf2: Option<TableSource>,
+    pub hipaa: Option<TableSource>,
+    pub cpg: Option<TableSource>,
 }
