@@ -1,0 +1,104 @@
+//! Schema migrations: from an empty database, from every earlier schema version kept as a
+//! fixture (a dump of a database written by that version, with data), and the states that must
+//! stop the program instead of starting half-way.
+
+use hicp_store::testing::TestDatabase;
+use hicp_store::{Backend, StoreError};
+
+use crate::support::{ACTOR, Raw, repo_path};
+
+/// Loads `tests/fixtures/<backend>/v<version>.sql` into the empty test database.
+async fn load_fixture(db: &TestDatabase, version: u32) {
+    let path = repo_path(&format!(
+        "crates/hicp-store/tests/fixtures/{}/v{version}.sql",
+        db.backend()
+    ));
+    let dump = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut raw = Raw::connect(db).await;
+    raw.execute(&dump)
+        .await
+        .unwrap_or_else(|e| panic!("loading {}: {e}", path.display()));
+}
+
+fn future_migration(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99, 'from a newer hicp', TRUE, X'00', 1)"
+        }
+        Backend::Postgres => {
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99, 'from a newer hicp', TRUE, '\\x00'::bytea, 1)"
+        }
+    }
+}
+
+fn altered_checksum(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "UPDATE _sqlx_migrations SET checksum = X'0102' WHERE version = 1",
+        Backend::Postgres => {
+            "UPDATE _sqlx_migrations SET checksum = '\\x0102'::bytea WHERE version = 1"
+        }
+    }
+}
+
+async fn open_error(db: &TestDatabase) -> StoreError {
+    db.open().await.expect_err("must not start")
+}
+
+hicp_store::backend_tests! {
+    async fn data_written_by_schema_v1_survives_migration_to_latest(db) {
+        load_fixture(db, 1).await;
+        let store = db.open().await?;
+        let organization = store.find_organization("Maple Street Family Medicine").await?;
+        assert_eq!(organization.sizing.providers, Some(6));
+        let (record, assessment) = store.load_assessment(organization.id, None).await?;
+        assert_eq!(record.title, "Baseline 2026");
+        assert!(assessment.answers.len() >= 10, "{}", assessment.answers.len());
+        assert!(!store.action_items(organization.id).await?.is_empty());
+        let report = store.verify_audit().await?;
+        assert_eq!(report.broken, None);
+        assert_eq!(report.events, 11);
+        // And the migrated database takes new changes on the same chain.
+        let answer = store.answers(record.id).await?.remove(0);
+        store.update_answer(ACTOR, answer.id, &answer.answer, answer.version).await?;
+        assert_eq!(store.verify_audit().await?.events, 12);
+        Ok(())
+    }
+
+    async fn a_database_from_a_newer_hicp_is_refused(db) {
+        db.open().await?.close().await;
+        Raw::connect(db).await.execute(future_migration(db.backend())).await?;
+        let error = open_error(db).await;
+        assert!(matches!(error, StoreError::Migration { .. }), "{error}");
+        assert!(error.to_string().contains("version 99"), "{error}");
+        Ok(())
+    }
+
+    async fn an_unfinished_migration_is_refused(db) {
+        db.open().await?.close().await;
+        Raw::connect(db).await.execute("UPDATE _sqlx_migrations SET success = FALSE WHERE version = 1").await?;
+        let error = open_error(db).await;
+        assert!(error.to_string().contains("did not finish"), "{error}");
+        Ok(())
+    }
+
+    async fn a_changed_migration_is_refused(db) {
+        db.open().await?.close().await;
+        Raw::connect(db).await.execute(altered_checksum(db.backend())).await?;
+        let error = open_error(db).await;
+        assert!(error.to_string().contains("differs"), "{error}");
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_refused() {
+    let db = TestDatabase::create(Backend::Sqlite).await.expect("sqlite");
+    let path = db.dir().join("hicp.sqlite3");
+    std::fs::write(&path, "this is a text file, not SQLite ".repeat(200)).expect("write");
+    let error = db.open().await.expect_err("not a database");
+    assert!(error.to_string().contains("not a database"), "{error}");
+    assert!(
+        error.to_string().contains("hicp.sqlite3"),
+        "names the file: {error}"
+    );
+}

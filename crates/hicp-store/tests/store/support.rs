@@ -1,0 +1,216 @@
+//! Shared by the store tests: real example assessments, a fully populated organization, and
+//! raw SQL access for tampering and counting behind the store's back.
+
+use std::collections::BTreeMap;
+
+pub use hicp_store::testing::RawConnection as Raw;
+use std::path::PathBuf;
+
+use hicp_catalog::Catalog;
+use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
+use hicp_store::testing::TestDatabase;
+use hicp_store::{
+    AssessmentRecord, NewAssessment, NewEvidence, NewMetric, OrganizationRecord, Role, Store,
+};
+use time::macros::date;
+
+pub const ACTOR: &str = "test:store";
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+pub fn catalog() -> Catalog {
+    Catalog::embedded().expect("the embedded catalog loads")
+}
+
+/// An example assessment file from `examples/`, parsed by the engine.
+pub fn example(name: &str) -> Assessment {
+    let path = repo_path(&format!("examples/{name}.toml"));
+    let text = std::fs::read_to_string(&path).expect("example file is readable");
+    hicp_engine::input::parse_assessment(&text, &path.display().to_string(), &catalog())
+        .expect("example file parses")
+        .assessment
+}
+
+pub struct Seeded {
+    pub organization: OrganizationRecord,
+    pub assessment: AssessmentRecord,
+    pub parsed: Assessment,
+}
+
+/// An organization with something in every table: an assessment from an example file (one
+/// answer changed since), the evaluated plan with an item started, evidence, a metric, a
+/// member, a token and a session.
+pub async fn seed(store: &Store, example_name: &str) -> Seeded {
+    let parsed = example(example_name);
+    let organization = store
+        .create_organization(ACTOR, &parsed.organization)
+        .await
+        .expect("organization is created");
+    let catalog = catalog();
+    let assessment = store
+        .create_assessment(
+            ACTOR,
+            NewAssessment {
+                organization_id: organization.id,
+                title: "Baseline 2026",
+                catalog_edition: &catalog.edition.id,
+                assessment: &parsed,
+            },
+        )
+        .await
+        .expect("assessment is created");
+    let evaluation = hicp_engine::evaluate(
+        &catalog,
+        &parsed,
+        &EvaluationOptions::new(date!(2026 - 11 - 01)),
+    );
+    let items = store
+        .record_plan(ACTOR, assessment.id, &evaluation.plan)
+        .await
+        .expect("plan is recorded");
+    let first = items.first().expect("the example has plan items");
+    store
+        .set_action_item_status(
+            ACTOR,
+            first.id,
+            hicp_store::ActionStatus::InProgress,
+            first.version,
+        )
+        .await
+        .expect("item is started");
+    let answers = store.answers(assessment.id).await.expect("answers load");
+    let answer = answers.first().expect("the example has answers");
+    let mut changed = answer.answer.clone();
+    changed.status = if changed.status == Status::Implemented {
+        Status::Largely
+    } else {
+        Status::Implemented
+    };
+    changed.since = Some(date!(2026 - 10 - 15));
+    store
+        .update_answer(ACTOR, answer.id, &changed, answer.version)
+        .await
+        .expect("answer is updated");
+    store
+        .add_evidence(
+            ACTOR,
+            NewEvidence {
+                organization_id: organization.id,
+                answer_id: Some(answer.id),
+                file_name: "backup-restore-test.txt",
+                media_type: "text/plain",
+                bytes: b"Restore of the EHR backup tested on 2026-10-15: 42 minutes, all records present.\n",
+            },
+        )
+        .await
+        .expect("evidence is added");
+    store
+        .record_metric(
+            ACTOR,
+            NewMetric {
+                organization_id: organization.id,
+                metric: "phishing-click-rate",
+                value: 0.07,
+                unit: Some("ratio"),
+                observed_on: date!(2026 - 10 - 01),
+                source: Some("simulation campaign"),
+            },
+        )
+        .await
+        .expect("metric is recorded");
+    let user = store
+        .create_user(
+            ACTOR,
+            &format!("manager+{}@example.org", organization.id.simple()),
+            "Dana Whitfield",
+            Some("$argon2id$placeholder"),
+        )
+        .await
+        .expect("user is created");
+    store
+        .set_membership(ACTOR, organization.id, user.id, Role::Assessor)
+        .await
+        .expect("membership is set");
+    store
+        .create_api_token(ACTOR, user.id, "reporting script", None)
+        .await
+        .expect("token is created");
+    store
+        .create_session(user.id, time::Duration::hours(8))
+        .await
+        .expect("session starts");
+    Seeded {
+        organization,
+        assessment,
+        parsed,
+    }
+}
+
+/// A small assessment built in code, touching every field of an answer.
+pub fn handmade_assessment(name: &str) -> Assessment {
+    let mut assessment = Assessment::default();
+    assessment.organization.name = name.to_string();
+    assessment.organization.tier = Some(hicp_catalog::Tier::Small);
+    assessment.organization.tier_reason = Some("one site, no IT staff".to_string());
+    assessment.organization.sizing.providers = Some(6);
+    assessment.organization.exposure.remote_access = Some(true);
+    let mut full = Answer::with_status(Status::Partial);
+    full.owner = Some("Dana".to_string());
+    full.note = Some("half the laptops".to_string());
+    full.since = Some(date!(2026 - 03 - 01));
+    full.evidence = vec!["device report".to_string()];
+    full.questions = BTreeMap::from([
+        ("laptop-encryption".to_string(), Status::Partial),
+        ("antivirus".to_string(), Status::Implemented),
+    ]);
+    assessment
+        .answers
+        .insert("2.S.A".parse().expect("id"), full);
+    let mut not_applicable = Answer::with_status(Status::NotApplicable);
+    not_applicable.justification = Some("no connected medical devices".to_string());
+    assessment
+        .answers
+        .insert("9.S.A".parse().expect("id"), not_applicable);
+    assessment.answers.insert(
+        "1.S.A".parse().expect("id"),
+        Answer::with_status(Status::Implemented),
+    );
+    assessment.history.push(hicp_engine::HistoryEntry {
+        id: "1.S.A".parse().expect("id"),
+        status: Status::Planned,
+        date: date!(2025 - 01 - 10),
+    });
+    assessment
+}
+
+/// A dataset with what legitimately differs between installations taken out: the audit
+/// events' places in each database's own chain, and the events the import itself wrote.
+pub fn comparable(mut dataset: hicp_store::portable::Dataset) -> hicp_store::portable::Dataset {
+    dataset.audit_events.retain(|event| {
+        event.action != "organization.imported" && event.action != "database.restored"
+    });
+    for event in &mut dataset.audit_events {
+        event.seq = 0;
+        event.prev_hash.clear();
+        event.hash.clear();
+    }
+    dataset
+}
+
+/// Everything that identifies a file in the evidence folder, to show nothing was added.
+pub fn evidence_listing(db: &TestDatabase) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(db.dir().join("evidence"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
