@@ -470,20 +470,108 @@ fn placeholder_provenance() -> Provenance {
     }
 }
 
-pub(crate) const THREAT: Shape = Shape::of(&["number", "name", "aliases", "summary", "provenance"]);
+/// How a layout writes names: with their sources (every layout today), or as JSON schema 1 did,
+/// with plain-text aliases and no source of their own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Names {
+    Sourced,
+    Schema1,
+}
+
+const NAME_SOURCE: Shape = Shape::of(&["edition", "cite", "source", "confidence", "note"]);
+const ALIAS: Shape = Shape::of(&["text", "edition", "note"]);
+
+/// Said of every alias read from a schema 1 export, which did not record editions.
+const SCHEMA_1_ALIAS_EDITION: &str = "not stated (schema 1 export)";
+
+/// The source of the name in `key` (`name_source`, `title_source`). A schema 1 export has none:
+/// the entry's provenance stood for its name, so it is carried over, marked as such.
+fn name_source(t: &Table, key: &str, names: Names, provenance: &Provenance) -> NameSource {
+    if names == Names::Schema1 {
+        return NameSource {
+            edition: provenance.edition.clone(),
+            cite: "schema 1 export".to_string(),
+            source: provenance.source.clone(),
+            confidence: match provenance.confidence {
+                Confidence::Published => NameConfidence::Published,
+                Confidence::Recalled => NameConfidence::Recalled,
+                Confidence::Inferred | Confidence::Derived => NameConfidence::Inferred,
+            },
+            note: provenance.note.clone(),
+        };
+    }
+    let Some(n) = t.table(key, &NAME_SOURCE) else {
+        return NameSource {
+            edition: String::new(),
+            cite: String::new(),
+            source: String::new(),
+            confidence: NameConfidence::Provisional,
+            note: None,
+        };
+    };
+    NameSource {
+        edition: n.text("edition"),
+        cite: n.text("cite"),
+        source: n.text("source"),
+        confidence: n
+            .choice("confidence", &NameConfidence::ALL, NameConfidence::as_str)
+            .unwrap_or(NameConfidence::Provisional),
+        note: n.optional_text("note"),
+    }
+}
+
+/// The other names in `key`, each with its edition; a name listed twice is an error.
+fn aliases(t: &Table, key: &str, names: Names) -> Vec<Alias> {
+    if names == Names::Schema1 {
+        return t
+            .texts(key, Need::Optional)
+            .into_iter()
+            .map(|text| Alias {
+                text,
+                edition: SCHEMA_1_ALIAS_EDITION.to_string(),
+                note: None,
+            })
+            .collect();
+    }
+    let mut out: Vec<Alias> = Vec::new();
+    for a in t.tables(key, Need::Optional, &ALIAS) {
+        let alias = Alias {
+            text: a.text("text"),
+            edition: a.text("edition"),
+            note: a.optional_text("note"),
+        };
+        if out.iter().any(|other| other.text == alias.text) {
+            a.error_at("text", format!("`{}` is listed twice", alias.text));
+        } else {
+            out.push(alias);
+        }
+    }
+    out
+}
+
+pub(crate) const THREAT: Shape = Shape::of(&[
+    "number",
+    "name",
+    "name_source",
+    "aliases",
+    "summary",
+    "provenance",
+]);
 const THREAT_NUMBERS: RangeInclusive<i64> = 1..=5;
 const PRACTICE_NUMBERS: RangeInclusive<i64> = 1..=10;
 
-pub(crate) fn threat(t: &Table) -> Option<Located<Threat>> {
+pub(crate) fn threat(t: &Table, names: Names) -> Option<Located<Threat>> {
     let number = t.integer("number", THREAT_NUMBERS);
     let name = t.text("name");
-    let aliases = t.texts("aliases", Need::Optional);
     let summary = t.text("summary");
     let provenance = provenance(t);
+    let name_source = name_source(t, "name_source", names, &provenance);
+    let aliases = aliases(t, "aliases", names);
     Some(Located {
         item: Threat {
             number: u8::try_from(number?).ok()?,
             name,
+            name_source,
             aliases,
             summary,
             provenance,
@@ -493,9 +581,10 @@ pub(crate) fn threat(t: &Table) -> Option<Located<Threat>> {
 }
 
 /// The fields a practice has in both layouts (a practice file adds its sub-practices).
-pub(crate) const PRACTICE_FIELDS: [&str; 7] = [
+pub(crate) const PRACTICE_FIELDS: [&str; 8] = [
     "number",
     "title",
+    "title_source",
     "aliases",
     "summary",
     "threats",
@@ -503,18 +592,20 @@ pub(crate) const PRACTICE_FIELDS: [&str; 7] = [
     "provenance",
 ];
 
-pub(crate) fn practice(t: &Table) -> Option<Located<Practice>> {
+pub(crate) fn practice(t: &Table, names: Names) -> Option<Located<Practice>> {
     let number = t.integer("number", PRACTICE_NUMBERS);
     let title = t.text("title");
-    let aliases = t.texts("aliases", Need::Optional);
     let summary = t.text("summary");
     let threats = threat_list(t);
     let metrics = t.texts("metrics", Need::Optional);
     let provenance = provenance(t);
+    let title_source = name_source(t, "title_source", names, &provenance);
+    let aliases = aliases(t, "aliases", names);
     Some(Located {
         item: Practice {
             number: u8::try_from(number?).ok()?,
             title,
+            title_source,
             aliases,
             summary,
             threats,
@@ -537,9 +628,10 @@ fn threat_list(t: &Table) -> Vec<ThreatId> {
 }
 
 /// Sub-practice fields written in a practice file; the JSON layout adds the derived ones.
-pub(crate) const SUB_PRACTICE_FIELDS: [&str; 15] = [
+pub(crate) const SUB_PRACTICE_FIELDS: [&str; 16] = [
     "id",
     "title",
+    "title_source",
     "title_aliases",
     "summary",
     "good_looks_like",
@@ -563,7 +655,11 @@ pub(crate) enum PracticeOf {
     Fields,
 }
 
-pub(crate) fn sub_practice(t: &Table, practice_of: PracticeOf) -> Option<Located<SubPractice>> {
+pub(crate) fn sub_practice(
+    t: &Table,
+    practice_of: PracticeOf,
+    names: Names,
+) -> Option<Located<SubPractice>> {
     let id = t.sub_practice_id("id");
     if let (Some(id), PracticeOf::File(Some(number))) = (&id, &practice_of)
         && id.practice() != *number
@@ -588,7 +684,6 @@ pub(crate) fn sub_practice(t: &Table, practice_of: PracticeOf) -> Option<Located
         ),
     };
     let title = t.text("title");
-    let title_aliases = t.texts("title_aliases", Need::Optional);
     let summary = t.text("summary");
     let good_looks_like = t.text("good_looks_like");
     let owner_role = t.text("owner_role");
@@ -601,6 +696,8 @@ pub(crate) fn sub_practice(t: &Table, practice_of: PracticeOf) -> Option<Located
     let metrics = t.texts("metrics", Need::Optional);
     let questions = questions(t);
     let provenance = provenance(t);
+    let title_source = name_source(t, "title_source", names, &provenance);
+    let title_aliases = aliases(t, "title_aliases", names);
     let id = id?;
     Some(Located {
         item: SubPractice {
@@ -608,6 +705,7 @@ pub(crate) fn sub_practice(t: &Table, practice_of: PracticeOf) -> Option<Located
             tier: id.tier(),
             id,
             title,
+            title_source,
             title_aliases,
             summary,
             good_looks_like,

@@ -92,7 +92,25 @@ fn field_changes(old: &SubPractice, new: &SubPractice) -> Vec<Change> {
         |s: &SubPractice| joined(&s.questions.iter().map(|q| &q.key).collect::<Vec<_>>());
     let question_texts =
         |s: &SubPractice| joined(&s.questions.iter().map(|q| &q.text).collect::<Vec<_>>());
-    let fields: [(&'static str, String, String); 13] = [
+    let title_source = |s: &SubPractice| {
+        format!(
+            "{}, edition {}, {}",
+            s.title_label(),
+            s.title_source.edition,
+            s.title_source.source
+        )
+    };
+    let aliases = |s: &SubPractice| {
+        joined(
+            &s.title_aliases
+                .iter()
+                .map(crate::model::Alias::describe)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let fields: [(&'static str, String, String); 15] = [
+        ("title_source", title_source(old), title_source(new)),
+        ("title_aliases", aliases(old), aliases(new)),
         ("threats", joined(&old.threats), joined(&new.threats)),
         (
             "prerequisites",

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use crate::Catalog;
 use crate::crosswalk;
-use crate::decode::{self, Crosswalks, Decoder, Need, PracticeOf, Shape, Table};
+use crate::decode::{self, Crosswalks, Decoder, Names, Need, PracticeOf, Shape, Table};
 use crate::diagnostics::{Diagnostics, Located, Origin};
 use crate::error::CatalogError;
 use crate::export::SCHEMA_VERSION;
@@ -135,7 +135,7 @@ fn decode_source(source: &SourceFile, diagnostics: &RefCell<Diagnostics>, parts:
                 .table("edition", &decode::EDITION)
                 .map(|e| decode::edition(&e))
         }
-        SourceKind::Threats => threats(&t, "threats", parts),
+        SourceKind::Threats => threats(&t, Names::Sourced, parts),
         SourceKind::Practice => practice_file(&t, parts),
         SourceKind::CsfMap => decode::csf_map_table(&t, &mut parts.crosswalks),
         SourceKind::Csf2 => decode::csf2_table(&t, &mut parts.crosswalks),
@@ -158,20 +158,21 @@ fn root_shape(kind: SourceKind) -> Shape {
     }
 }
 
-fn threats(t: &Table, key: &str, parts: &mut Parts) {
+fn threats(t: &Table, names: Names, parts: &mut Parts) {
     let tables = t.tables(
-        key,
+        "threats",
         Need::AtLeastOne("HICP names five threats"),
         &decode::THREAT,
     );
     parts
         .threats
-        .extend(tables.iter().filter_map(decode::threat));
+        .extend(tables.iter().filter_map(|t| decode::threat(t, names)));
 }
 
 const PRACTICE_FILE: Shape = Shape::of(&[
     "number",
     "title",
+    "title_source",
     "aliases",
     "summary",
     "threats",
@@ -200,14 +201,14 @@ const SUB_PRACTICE_IN_FILE: Shape = Shape {
 };
 
 fn practice_file(t: &Table, parts: &mut Parts) {
-    let practice = decode::practice(t);
+    let practice = decode::practice(t, Names::Sourced);
     let number = practice.as_ref().map(|p| p.item.number);
     parts.practices.extend(practice);
     let tables = t.tables("sub_practices", Need::Optional, &SUB_PRACTICE_IN_FILE);
     parts.sub_practices.extend(
         tables
             .iter()
-            .filter_map(|s| decode::sub_practice(s, PracticeOf::File(number))),
+            .filter_map(|s| decode::sub_practice(s, PracticeOf::File(number), Names::Sourced)),
     );
 }
 
@@ -228,6 +229,7 @@ const JSON_SUB_PRACTICE: Shape = Shape::of(&[
     "practice",
     "tier",
     "title",
+    "title_source",
     "title_aliases",
     "summary",
     "good_looks_like",
@@ -250,21 +252,26 @@ const JSON_CROSSWALKS: Shape = Shape::of(&["csf11_to_csf2", "csf2", "hipaa", "hp
 fn json_catalog(t: &Table, parts: &mut Parts) {
     parts.derived_ids_stated = true;
     let version = t.integer("schema_version", 1..=i64::from(u16::MAX));
-    if version.is_some_and(|v| v != i64::from(SCHEMA_VERSION)) {
-        t.error_at(
-            "schema_version",
-            format!(
-                "this hicp reads schema version {SCHEMA_VERSION}; export the catalog again with a matching hicp"
-            ),
-        );
-    }
+    let names = match version {
+        Some(1) => Names::Schema1,
+        Some(v) if v != i64::from(SCHEMA_VERSION) => {
+            t.error_at(
+                "schema_version",
+                format!(
+                    "this hicp reads schema versions 1 to {SCHEMA_VERSION}; export the catalog again with a matching hicp"
+                ),
+            );
+            Names::Sourced
+        }
+        _ => Names::Sourced,
+    };
     if t.optional_text("tier_filter").is_some() {
         t.choice("tier_filter", &Tier::ALL, Tier::as_str);
     }
     parts.edition = t
         .table("edition", &decode::EDITION)
         .map(|e| decode::edition(&e));
-    threats(t, "threats", parts);
+    threats(t, names, parts);
     let practices = t.tables(
         "practices",
         Need::AtLeastOne("HICP has ten practices"),
@@ -272,11 +279,11 @@ fn json_catalog(t: &Table, parts: &mut Parts) {
     );
     parts
         .practices
-        .extend(practices.iter().filter_map(decode::practice));
+        .extend(practices.iter().filter_map(|p| decode::practice(p, names)));
     let subs = t.tables("sub_practices", Need::Optional, &JSON_SUB_PRACTICE);
     parts.sub_practices.extend(
         subs.iter()
-            .filter_map(|s| decode::sub_practice(s, PracticeOf::Fields)),
+            .filter_map(|s| decode::sub_practice(s, PracticeOf::Fields, names)),
     );
     if let Some(c) = t.table("crosswalks", &JSON_CROSSWALKS) {
         let cw = &mut parts.crosswalks;

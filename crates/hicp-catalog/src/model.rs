@@ -243,6 +243,92 @@ pub struct Provenance {
     pub note: Option<String>,
 }
 
+/// How the wording of a name (of a threat, practice or sub-practice) is known. Names have their
+/// own scale because a name can be a stand-in written by hicp, which no other fact can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NameConfidence {
+    /// Printed in a source that was read.
+    Published,
+    /// Remembered from a publication; no source at hand printed it.
+    Recalled,
+    /// Reasoned from descriptions of the section, not printed anywhere.
+    Inferred,
+    /// A stand-in written by hicp because the real name is unknown.
+    Provisional,
+}
+
+impl NameConfidence {
+    pub const ALL: [NameConfidence; 4] = [
+        NameConfidence::Published,
+        NameConfidence::Recalled,
+        NameConfidence::Inferred,
+        NameConfidence::Provisional,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameConfidence::Published => "published",
+            NameConfidence::Recalled => "recalled",
+            NameConfidence::Inferred => "inferred",
+            NameConfidence::Provisional => "provisional",
+        }
+    }
+}
+
+/// Where the wording of one name comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameSource {
+    /// The HICP edition whose wording this is: `2018`, `2023`, or `2018/2023` when both use it.
+    pub edition: String,
+    /// A short citation for labels, e.g. `2018 Vol 2`; the full source is in `source`.
+    pub cite: String,
+    pub source: String,
+    pub confidence: NameConfidence,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl NameSource {
+    /// How sure the name is, in a few words for anyone printing it next to the name:
+    /// `published, <cite>` (e.g. `published, 2018 Vol 2`), `recalled, unverified`,
+    /// `inferred, unverified` or `provisional`.
+    pub fn label(&self) -> String {
+        match self.confidence {
+            NameConfidence::Published => format!("published, {}", self.cite),
+            NameConfidence::Recalled => "recalled, unverified".to_string(),
+            NameConfidence::Inferred => "inferred, unverified".to_string(),
+            NameConfidence::Provisional => "provisional".to_string(),
+        }
+    }
+
+    /// Whether a reader should be told the name may be reworded once checked.
+    pub fn is_unverified(&self) -> bool {
+        self.confidence != NameConfidence::Published
+    }
+}
+
+/// Another name an entry is known by, with the edition that uses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    pub text: String,
+    /// `2018`, `2023`, `2018/2023`, or what is known (e.g. `2023, unconfirmed`).
+    pub edition: String,
+    /// Where it appears or how sure it is, e.g. "2018 Vol 2 summary chart".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Alias {
+    /// `text (edition)`, or `text (edition; note)`.
+    pub fn describe(&self) -> String {
+        match &self.note {
+            Some(note) => format!("{} ({}; {note})", self.text, self.edition),
+            None => format!("{} ({})", self.text, self.edition),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edition {
     pub id: String,
@@ -257,7 +343,9 @@ pub struct Edition {
 pub struct Threat {
     pub number: ThreatId,
     pub name: String,
-    pub aliases: Vec<String>,
+    /// Where `name` comes from; `aliases` are the other editions' names.
+    pub name_source: NameSource,
+    pub aliases: Vec<Alias>,
     pub summary: String,
     pub provenance: Provenance,
 }
@@ -266,7 +354,9 @@ pub struct Threat {
 pub struct Practice {
     pub number: PracticeId,
     pub title: String,
-    pub aliases: Vec<String>,
+    /// Where `title` comes from; `aliases` are other titles and the editions that use them.
+    pub title_source: NameSource,
+    pub aliases: Vec<Alias>,
     pub summary: String,
     pub threats: Vec<ThreatId>,
     pub metrics: Vec<String>,
@@ -286,7 +376,9 @@ pub struct SubPractice {
     pub practice: PracticeId,
     pub tier: Tier,
     pub title: String,
-    pub title_aliases: Vec<String>,
+    /// Where `title` comes from (`provenance` covers the id and the CSF references).
+    pub title_source: NameSource,
+    pub title_aliases: Vec<Alias>,
     pub summary: String,
     pub good_looks_like: String,
     pub owner_role: String,
@@ -371,4 +463,25 @@ pub struct TableSources {
     pub csf2: Option<TableSource>,
     pub hipaa: Option<TableSource>,
     pub cpg: Option<TableSource>,
+}
+
+impl Threat {
+    /// [`NameSource::label`] of the threat's name, e.g. `published, 2023 (3 sources)`.
+    pub fn name_label(&self) -> String {
+        self.name_source.label()
+    }
+}
+
+impl Practice {
+    /// [`NameSource::label`] of the practice's title, e.g. `published, 2018 Vol 2`.
+    pub fn title_label(&self) -> String {
+        self.title_source.label()
+    }
+}
+
+impl SubPractice {
+    /// [`NameSource::label`] of the sub-practice's title, e.g. `recalled, unverified`.
+    pub fn title_label(&self) -> String {
+        self.title_source.label()
+    }
 }

@@ -30,7 +30,7 @@ fn json_export_round_trips_through_the_loader() {
 fn json_export_has_the_documented_top_level_and_sub_practice_fields() {
     let value: Value =
         serde_json::from_str(&export::json(&catalog(), None).expect("export")).expect("JSON");
-    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["schema_version"], 2);
     for key in [
         "edition",
         "threats",
@@ -48,6 +48,8 @@ fn json_export_has_the_documented_top_level_and_sub_practice_fields() {
         "practice",
         "tier",
         "title",
+        "title_source",
+        "title_aliases",
         "threats",
         "prerequisites",
         "csf2",
@@ -60,6 +62,83 @@ fn json_export_has_the_documented_top_level_and_sub_practice_fields() {
     assert_eq!(first["id"], "1.S.A");
     assert_eq!(first["practice"], 1);
     assert_eq!(first["tier"], "small");
+    let threat = &value["threats"][0];
+    assert_eq!(threat["name_source"]["edition"], "2023");
+    assert_eq!(threat["aliases"][0]["text"], "E-mail Phishing Attack");
+    assert_eq!(threat["aliases"][0]["edition"], "2018");
+    assert_eq!(value["practices"][2]["title_source"]["edition"], "2018");
+}
+
+/// Rewrites a schema 2 export as schema 1 wrote it: plain-text aliases, no name sources.
+fn as_schema_1(mut value: Value) -> Value {
+    value["schema_version"] = Value::from(1);
+    for (list, source, aliases) in [
+        ("threats", "name_source", "aliases"),
+        ("practices", "title_source", "aliases"),
+        ("sub_practices", "title_source", "title_aliases"),
+    ] {
+        for entry in value[list].as_array_mut().expect("list") {
+            let entry = entry.as_object_mut().expect("object");
+            entry.remove(source);
+            let texts: Vec<Value> = entry[aliases]
+                .as_array()
+                .expect("aliases")
+                .iter()
+                .map(|a| a["text"].clone())
+                .collect();
+            entry.insert(aliases.to_string(), Value::Array(texts));
+        }
+    }
+    value
+}
+
+#[test]
+fn schema_1_exports_still_load_with_their_names() {
+    let catalog = catalog();
+    let v2: Value =
+        serde_json::from_str(&export::json(&catalog, None).expect("export")).expect("JSON");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("old.json");
+    std::fs::write(&path, as_schema_1(v2).to_string()).expect("write");
+    let loaded = Catalog::load_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.sub_practices.len(), 90);
+    let old = loaded
+        .sub_practice(&"7.M.D".parse().expect("id"))
+        .expect("7.M.D");
+    let new = catalog
+        .sub_practice(&"7.M.D".parse().expect("id"))
+        .expect("7.M.D");
+    assert_eq!(old.title, new.title);
+    let texts = |s: &hicp_catalog::SubPractice| -> Vec<String> {
+        s.title_aliases.iter().map(|a| a.text.clone()).collect()
+    };
+    assert_eq!(texts(old), texts(new));
+    assert_eq!(old.title_aliases[0].edition, "not stated (schema 1 export)");
+    // Schema 1 had no name sources: the entry's provenance stands in, and says so.
+    assert_eq!(old.title_source.cite, "schema 1 export");
+    assert_eq!(old.title_source.source, new.provenance.source);
+    assert_eq!(
+        loaded
+            .sub_practice(&"4.S.A".parse().expect("id"))
+            .expect("4.S.A")
+            .title_label(),
+        "recalled, unverified"
+    );
+}
+
+#[test]
+fn json_from_a_newer_hicp_is_refused_by_version() {
+    let mut value: Value =
+        serde_json::from_str(&export::json(&catalog(), None).expect("export")).expect("JSON");
+    value["schema_version"] = Value::from(3);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("newer.json");
+    std::fs::write(&path, value.to_string()).expect("write");
+    let error = Catalog::load_path(&path).expect_err("schema 3 is refused");
+    assert!(
+        error.to_string().contains("reads schema versions 1 to 2"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -108,6 +187,28 @@ fn csv_has_a_header_and_one_row_per_sub_practice() {
         &row[prerequisites],
         joined(sub.prerequisites.iter().map(ToString::to_string).collect())
     );
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} column"))
+    };
+    assert_eq!(&row[column("title_edition")], "2018");
+    assert_eq!(&row[column("title_confidence")], "published, 2018 Vol 2");
+    assert_eq!(
+        &row[column("title_aliases")],
+        "Patch Management, Configuration Management & Change Management (2018; 2018 Vol 2 summary chart)"
+    );
+    assert_eq!(
+        &row[column("practice_title_confidence")],
+        "published, 2018 Vol 2 and 2023"
+    );
+    assert_eq!(
+        row[column("threat_name_confidence")].split("; ").count(),
+        sub.threats.len()
+    );
+    let provisional = rows.iter().find(|r| &r[0] == "7.L.C").expect("7.L.C row");
+    assert_eq!(&provisional[column("title_confidence")], "provisional");
     for row in &rows {
         for cell in row {
             assert!(
@@ -217,6 +318,36 @@ fn unverified_sub_practices_say_so_in_oscal() {
         .find(|c| c["id"] == "hicp-7.l.c")
         .expect("hicp-7.l.c");
     assert_eq!(prop_values(control, "verified"), ["false"]);
+    assert_eq!(prop_values(control, "title-confidence"), ["provisional"]);
+}
+
+#[test]
+fn oscal_titles_carry_their_edition_and_aliases_theirs() {
+    let doc = export::oscal_catalog(&catalog());
+    let control = controls(&doc)
+        .into_iter()
+        .find(|c| c["id"] == "hicp-7.m.d")
+        .expect("hicp-7.m.d");
+    assert_eq!(prop_values(control, "title-edition"), ["2018"]);
+    assert_eq!(
+        prop_values(control, "title-label"),
+        ["published, 2018 Vol 2"]
+    );
+    let alias = control["props"]
+        .as_array()
+        .expect("props")
+        .iter()
+        .find(|p| p["name"] == "alias")
+        .expect("alias prop");
+    assert_eq!(
+        alias["value"],
+        "Patch Management, Configuration Management & Change Management"
+    );
+    assert_eq!(alias["remarks"], "edition 2018; 2018 Vol 2 summary chart");
+    let group = &doc["catalog"]["groups"][9];
+    assert_eq!(group["title"], "Cybersecurity Policies");
+    assert_eq!(prop_values(group, "title-edition"), ["2018"]);
+    assert!(prop_values(group, "alias").contains(&"Cybersecurity Oversight and Governance"));
 }
 
 #[test]

@@ -434,11 +434,17 @@ fn duplicate_question_key() {
 fn bad_band_and_confidence_words() {
     let f = Fixture::new();
     let cost_line = f.edit(VULN, M_A, "cost = \"medium\"", "cost = \"cheap\"");
+    let title_confidence_line = f.edit(
+        VULN,
+        M_B,
+        "confidence = \"published\"\n[sub_practices.provenance]",
+        "confidence = \"sure\"\n[sub_practices.provenance]",
+    );
     let confidence_line = f.edit(
         VULN,
         M_B,
-        "confidence = \"published\"",
-        "confidence = \"certain\"",
+        "confidence = \"published\"\nedition",
+        "confidence = \"certain\"\nedition",
     );
     let errors = f.errors();
     assert_has(
@@ -454,6 +460,13 @@ fn bad_band_and_confidence_words() {
         confidence_line,
         "sub_practices[2].provenance.confidence",
         "`certain` is not allowed: use one of `published`, `recalled`, `inferred`, `derived`",
+    );
+    assert_has(
+        &errors,
+        VULN,
+        title_confidence_line,
+        "sub_practices[2].title_source.confidence",
+        "`sure` is not allowed: use one of `published`, `recalled`, `inferred`, `provisional`",
     );
 }
 
@@ -652,13 +665,13 @@ mod json {
 
     #[test]
     fn schema_version_is_checked() {
-        let (_dir, path, line) = broken_json("", "\"schema_version\": 1", "\"schema_version\": 2");
+        let (_dir, path, line) = broken_json("", "\"schema_version\": 2", "\"schema_version\": 3");
         assert_has(
             &load_errors(&path),
             "catalog.json",
             line,
             "schema_version",
-            "this hicp reads schema version 1",
+            "this hicp reads schema versions 1 to 2",
         );
     }
 }

@@ -2,21 +2,26 @@
 
 use super::selected;
 use crate::Catalog;
-use crate::model::{SubPractice, Tier};
+use crate::model::{Alias, Practice, SubPractice, Threat, Tier};
 
 /// Column headings, in order; `docs/catalog.md` describes each.
-const COLUMNS: [&str; 25] = [
+const COLUMNS: [&str; 30] = [
     "id",
     "practice",
     "practice_title",
+    "practice_title_confidence",
     "tier",
     "title",
+    "title_edition",
+    "title_confidence",
+    "title_source",
     "title_aliases",
     "summary",
     "good_looks_like",
     "owner_role",
     "threats",
     "threat_names",
+    "threat_name_confidence",
     "cost",
     "effort",
     "prerequisites",
@@ -46,7 +51,7 @@ pub fn csv(catalog: &Catalog, tier: Option<Tier>) -> String {
     out
 }
 
-fn row(catalog: &Catalog, s: &SubPractice) -> [String; 25] {
+fn row(catalog: &Catalog, s: &SubPractice) -> [String; 30] {
     let list = |items: &[String]| items.join(LIST_SEPARATOR);
     let numbers = |items: &[u8]| {
         items
@@ -55,29 +60,35 @@ fn row(catalog: &Catalog, s: &SubPractice) -> [String; 25] {
             .collect::<Vec<_>>()
             .join(LIST_SEPARATOR)
     };
-    let threat_names: Vec<String> = s
+    let threats: Vec<&Threat> = s
         .threats
         .iter()
-        .filter_map(|n| catalog.threat(*n).map(|t| t.name.clone()))
+        .filter_map(|n| catalog.threat(*n))
         .collect();
+    let threat_names: Vec<String> = threats.iter().map(|t| t.name.clone()).collect();
+    let threat_labels: Vec<String> = threats.iter().map(|t| t.name_label()).collect();
+    let aliases: Vec<String> = s.title_aliases.iter().map(Alias::describe).collect();
+    let practice = catalog.practice(s.practice);
     let ids: Vec<String> = s.prerequisites.iter().map(|p| p.to_string()).collect();
     let questions: Vec<String> = s.questions.iter().map(|q| q.text.clone()).collect();
     let p = &s.provenance;
     [
         s.id.to_string(),
         s.practice.to_string(),
-        catalog
-            .practice(s.practice)
-            .map(|p| p.title.clone())
-            .unwrap_or_default(),
+        practice.map(|p| p.title.clone()).unwrap_or_default(),
+        practice.map(Practice::title_label).unwrap_or_default(),
         s.tier.to_string(),
         s.title.clone(),
-        list(&s.title_aliases),
+        s.title_source.edition.clone(),
+        s.title_label(),
+        s.title_source.source.clone(),
+        list(&aliases),
         s.summary.clone(),
         s.good_looks_like.clone(),
         s.owner_role.clone(),
         numbers(&s.threats),
         list(&threat_names),
+        list(&threat_labels),
         s.cost.to_string(),
         s.effort.to_string(),
         list(&ids),

@@ -9,7 +9,8 @@ use crate::Catalog;
 use crate::model::*;
 
 /// Version of the JSON export schema.
-pub const SCHEMA_VERSION: u16 = 1;
+/// Version 2 gave every name its source and every alias its edition; version 1 files still load.
+pub const SCHEMA_VERSION: u16 = 2;
 
 #[derive(Serialize)]
 struct Document<'a> {

@@ -105,6 +105,29 @@ fn provenance_props(p: &Provenance) -> Vec<Value> {
     props
 }
 
+/// Where a title comes from, and the other names with their editions.
+fn title_props(source: &NameSource, aliases: &[Alias]) -> Vec<Value> {
+    let mut props = vec![
+        prop("title-confidence", source.confidence.as_str()),
+        prop("title-label", &source.label()),
+        prop("title-edition", &source.edition),
+        prop("title-source", &source.source),
+    ];
+    if let Some(note) = &source.note {
+        props.push(prop("title-note", note));
+    }
+    props.extend(aliases.iter().map(|a| {
+        let mut alias = prop("alias", &a.text);
+        let remarks = match &a.note {
+            Some(note) => format!("edition {}; {note}", a.edition),
+            None => format!("edition {}", a.edition),
+        };
+        alias["remarks"] = Value::String(remarks);
+        alias
+    }));
+    props
+}
+
 fn threat_props(threats: &[ThreatId]) -> impl Iterator<Item = Value> + '_ {
     threats.iter().map(|t| prop("threat", &t.to_string()))
 }
@@ -112,7 +135,7 @@ fn threat_props(threats: &[ThreatId]) -> impl Iterator<Item = Value> + '_ {
 fn group(catalog: &Catalog, p: &Practice) -> Value {
     let id = group_id(p.number);
     let mut props = vec![json!({ "name": "label", "value": p.number.to_string() })];
-    props.extend(p.aliases.iter().map(|a| prop("alias", a)));
+    props.extend(title_props(&p.title_source, &p.aliases));
     props.extend(threat_props(&p.threats));
     props.extend(provenance_props(&p.provenance));
     let mut parts =
@@ -149,7 +172,7 @@ fn control(catalog: &Catalog, s: &SubPractice) -> Value {
         prop("owner-role", &s.owner_role),
     ];
     props.extend(threat_props(&s.threats));
-    props.extend(s.title_aliases.iter().map(|a| prop("alias", a)));
+    props.extend(title_props(&s.title_source, &s.title_aliases));
     props.extend(
         s.csf11
             .iter()
@@ -231,7 +254,7 @@ fn metrics_part(owner_id: &str, metrics: &[String]) -> Option<Value> {
 /// Threats are described once, in back-matter, and referred to by number from `threat` props.
 fn threat_resource(catalog: &Catalog, t: &Threat) -> Value {
     let mut props = vec![prop("threat", &t.number.to_string())];
-    props.extend(t.aliases.iter().map(|a| prop("alias", a)));
+    props.extend(title_props(&t.name_source, &t.aliases));
     props.extend(provenance_props(&t.provenance));
     json!({
         "uuid": threat_resource_uuid(catalog, t.number),
