@@ -37,3 +37,18 @@ fn export_json_and_csv(bencher: divan::Bencher) {
         )
     });
 }
+
+/// A hostile JSON file: one object with 200,000 keys and a duplicate of the first at the end.
+/// The duplicate-key check must stay linear for this to be refused quickly.
+#[divan::bench]
+fn refuse_wide_json_with_a_late_duplicate(bencher: divan::Bencher) {
+    let mut text = String::from("{");
+    for i in 0..200_000 {
+        text.push_str(&format!("\"k{i}\": {i}, "));
+    }
+    text.push_str("\"k0\": 0}");
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("wide.json");
+    std::fs::write(&path, text).expect("write");
+    bencher.bench(|| Catalog::load_path(&path).expect_err("duplicate key"));
+}

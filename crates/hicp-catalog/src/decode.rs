@@ -11,9 +11,11 @@ use std::fmt::Display;
 use std::ops::RangeInclusive;
 use std::rc::Rc;
 
+use hicp_input::{LineIndex, Problem, did_you_mean};
+
 use crate::diagnostics::{Diagnostics, Located, Origin, join};
 use crate::model::*;
-use crate::tree::{Entry, LineIndex, Node, SyntaxError, Value};
+use crate::tree::{Entry, Node, SyntaxError, Value};
 
 /// The fields a table may hold, and fields that belong elsewhere with the reason.
 pub(crate) struct Shape {
@@ -45,7 +47,7 @@ pub(crate) enum Need {
 pub(crate) struct Decoder<'a> {
     file: Rc<str>,
     text: &'a str,
-    index: LineIndex,
+    index: LineIndex<'a>,
     diagnostics: &'a RefCell<Diagnostics>,
 }
 
@@ -67,28 +69,29 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn syntax_error(&self, error: &SyntaxError, language: &str) {
-        self.diagnostics.borrow_mut().push(
-            &self.file,
-            Some(self.index.line(error.offset)),
+        self.error(
             "",
+            error.offset,
             format!("{language} syntax: {}", error.message),
         );
     }
 
     fn error(&self, path: &str, offset: usize, message: String) {
-        self.diagnostics.borrow_mut().push(
-            &self.file,
-            Some(self.index.line(offset)),
-            path,
-            message,
-        );
+        self.error_with_hint(path, offset, message, None);
+    }
+
+    fn error_with_hint(&self, path: &str, offset: usize, message: String, hint: Option<String>) {
+        let position = Some(self.index.position(offset));
+        self.diagnostics
+            .borrow_mut()
+            .push(Problem::at(&*self.file, position, path, message).with_hint(hint));
     }
 
     fn record(&self, path: &str, node: &Node) {
-        self.diagnostics.borrow_mut().record_line(
+        self.diagnostics.borrow_mut().record_position(
             &self.file,
             path,
-            self.index.line(node.span.start),
+            self.index.position(node.span.start),
         );
     }
 
@@ -120,11 +123,8 @@ impl<'a> Decoder<'a> {
         };
         for entry in entries {
             if !shape.fields.contains(&entry.key.as_str()) {
-                self.error(
-                    &join(path, &entry.key),
-                    entry.key_span.start,
-                    unknown_field_message(&entry.key, shape),
-                );
+                let (message, hint) = unknown_field(&entry.key, shape);
+                self.error_with_hint(&join(path, &entry.key), entry.key_span.start, message, hint);
             }
         }
         Some(Table {
@@ -186,47 +186,30 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// "unknown field `titel`: did you mean `title`?", or the list of fields when nothing is close.
-fn unknown_field_message(key: &str, shape: &Shape) -> String {
+/// "unknown field `titel`" with the hint "did you mean `title`?", or the list of fields when
+/// nothing is close.
+fn unknown_field(key: &str, shape: &Shape) -> (String, Option<String>) {
     if let Some((_, why)) = shape.misplaced.iter().find(|(name, _)| *name == key) {
-        return format!("`{key}` cannot be set here: {why}");
+        return (format!("`{key}` cannot be set here: {why}"), None);
     }
-    let closest = shape
-        .fields
-        .iter()
-        .map(|field| (edit_distance(key, field), *field))
-        .min();
-    match closest {
-        Some((distance, field)) if distance <= 2 => {
-            format!("unknown field `{key}`: did you mean `{field}`?")
-        }
-        _ => format!(
-            "unknown field `{key}`: expected one of {}",
-            shape
-                .fields
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+    match did_you_mean(key, shape.fields.iter().copied()) {
+        Some(field) => (
+            format!("unknown field `{key}`"),
+            Some(format!("did you mean `{field}`?")),
+        ),
+        None => (
+            format!(
+                "unknown field `{key}`: expected one of {}",
+                shape
+                    .fields
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
         ),
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A table being decoded: field accessors that check and report as they read.
@@ -911,9 +894,7 @@ mod tests {
         let decoder = Decoder::new("f.toml", text, &diagnostics);
         let table = decoder.table(&node, "", shape).expect("a table");
         let value = read(&table);
-        let errors = diagnostics
-            .into_inner()
-            .into_errors()
+        let errors = hicp_input::Problems::new("f.toml", diagnostics.into_inner().into_problems())
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -929,7 +910,7 @@ mod tests {
         );
         assert_eq!(
             errors,
-            ["f.toml:1: nmae: unknown field `nmae`: did you mean `name`?"]
+            ["f.toml:1:1: nmae: unknown field `nmae` (did you mean `name`?)"]
         );
     }
 
@@ -938,7 +919,7 @@ mod tests {
         let (_, errors) = decode("colour = 1\n", &Shape::of(&["name", "note"]), |_| ());
         assert_eq!(
             errors,
-            ["f.toml:1: colour: unknown field `colour`: expected one of `name`, `note`"]
+            ["f.toml:1:1: colour: unknown field `colour`: expected one of `name`, `note`"]
         );
     }
 
@@ -955,11 +936,11 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "f.toml:1: a: must not be empty",
-                "f.toml:1: d: missing field `d`",
-                "f.toml:2: b[1]: `1` is listed twice",
-                "f.toml:2: b[2]: expected an integer from 1 to 5, found an integer 9",
-                "f.toml:3: c: `huge` is not allowed: use one of `low`, `medium`, `high`",
+                "f.toml:1:1: d: missing field `d`",
+                "f.toml:1:5: a: must not be empty",
+                "f.toml:2:9: b[1]: `1` is listed twice",
+                "f.toml:2:12: b[2]: expected an integer from 1 to 5, found an integer 9",
+                "f.toml:3:5: c: `huge` is not allowed: use one of `low`, `medium`, `high`",
             ]
         );
     }
@@ -972,13 +953,5 @@ mod tests {
         assert!(!is_question_key("a--b"));
         assert!(!is_question_key("-a"));
         assert!(!is_question_key("a b"));
-    }
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("title", "title"), 0);
-        assert_eq!(edit_distance("titel", "title"), 2);
-        assert_eq!(edit_distance("sumary", "summary"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

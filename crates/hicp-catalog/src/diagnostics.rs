@@ -1,12 +1,12 @@
-//! Collecting every problem in a catalog, each pointing at a file, line and field.
+//! Collecting every problem in a catalog, each pointing at a file, line, column and field.
 //!
-//! Decoding records the line of every value it visits, keyed by file and field path, so that
-//! checks made later, across files (an unknown prerequisite, a cycle), can still name the line.
+//! Decoding records the position of every value it visits, keyed by file and field path, so that
+//! checks made later, across files (an unknown prerequisite, a cycle), can still name the place.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::error::ValidationError;
+use hicp_input::{Position, Problem};
 
 /// Where a decoded entry came from: its file and its field path within that file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,57 +24,48 @@ pub(crate) struct Located<T> {
 
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics {
-    errors: Vec<ValidationError>,
-    lines: HashMap<Rc<str>, HashMap<String, usize>>,
+    problems: Vec<Problem>,
+    positions: HashMap<Rc<str>, HashMap<String, Position>>,
 }
 
 impl Diagnostics {
-    pub fn record_line(&mut self, file: &Rc<str>, path: &str, line: usize) {
-        self.lines
+    pub fn record_position(&mut self, file: &Rc<str>, path: &str, position: Position) {
+        self.positions
             .entry(Rc::clone(file))
             .or_default()
-            .insert(path.to_string(), line);
+            .insert(path.to_string(), position);
     }
 
-    pub fn push(&mut self, file: &str, line: Option<usize>, field: &str, message: String) {
-        self.errors.push(ValidationError {
-            file: file.to_string(),
-            line,
-            field: field.to_string(),
-            message,
-        });
+    pub fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
     }
 
-    /// An error about `field` (relative to the entry, e.g. `prerequisites[0]`; empty for the
-    /// entry itself), on the nearest line recorded for it or for an enclosing field.
+    /// A problem about `field` (relative to the entry, e.g. `prerequisites[0]`; empty for the
+    /// entry itself), at the nearest position recorded for it or for an enclosing field.
     pub fn at(&mut self, origin: &Origin, field: &str, message: String) {
         let path = join(&origin.path, field);
-        let line = self.line_of(&origin.file, &path);
-        self.push(&origin.file, line, &path, message);
+        let position = self.position_of(&origin.file, &path);
+        self.push(Problem::at(&*origin.file, position, path, message));
     }
 
-    fn line_of(&self, file: &str, path: &str) -> Option<usize> {
-        let lines = self.lines.get(file)?;
+    fn position_of(&self, file: &str, path: &str) -> Option<Position> {
+        let positions = self.positions.get(file)?;
         let mut path = path;
         loop {
-            if let Some(&line) = lines.get(path) {
-                return Some(line);
+            if let Some(&position) = positions.get(path) {
+                return Some(position);
             }
             let cut = path.rfind(['.', '['])?;
             path = &path[..cut];
         }
     }
 
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
     }
 
-    /// Every error, in file and line order, each once.
-    pub fn into_errors(self) -> Vec<ValidationError> {
-        let mut errors = self.errors;
-        errors.sort();
-        errors.dedup();
-        errors
+    pub fn into_problems(self) -> Vec<Problem> {
+        self.problems
     }
 }
 
@@ -104,20 +95,21 @@ mod tests {
     }
 
     #[test]
-    fn errors_fall_back_to_the_nearest_recorded_line() {
+    fn problems_fall_back_to_the_nearest_recorded_position() {
         let file: Rc<str> = Rc::from("practices/01.toml");
         let mut diagnostics = Diagnostics::default();
-        diagnostics.record_line(&file, "sub_practices[1]", 40);
-        diagnostics.record_line(&file, "sub_practices[1].prerequisites[0]", 47);
+        let at = |line, column| Position { line, column };
+        diagnostics.record_position(&file, "sub_practices[1]", at(40, 1));
+        diagnostics.record_position(&file, "sub_practices[1].prerequisites[0]", at(47, 18));
         let origin = Origin {
             file: Rc::clone(&file),
             path: "sub_practices[1]".into(),
         };
         diagnostics.at(&origin, "prerequisites[0]", "a".into());
         diagnostics.at(&origin, "cpg[3]", "b".into());
-        let errors = diagnostics.into_errors();
-        assert_eq!(errors[0].line, Some(40));
-        assert_eq!(errors[0].field, "sub_practices[1].cpg[3]");
-        assert_eq!(errors[1].line, Some(47));
+        let problems = hicp_input::Problems::new("x", diagnostics.into_problems()).problems;
+        assert_eq!((problems[0].line, problems[0].column), (Some(40), Some(1)));
+        assert_eq!(problems[0].key, "sub_practices[1].cpg[3]");
+        assert_eq!((problems[1].line, problems[1].column), (Some(47), Some(18)));
     }
 }

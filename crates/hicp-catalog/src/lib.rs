@@ -5,7 +5,8 @@
 //! The default edition is embedded in the binary from the repository's `content/` folder; an
 //! administrator can load a newer one from a directory or a JSON export without rebuilding
 //! ([`Catalog::load_path`]). Loading validates the whole catalog and reports every problem with
-//! its file, line and field ([`ValidationError`]). See `docs/catalog.md`.
+//! its file, line, column and field ([`hicp_input::Problem`], all of them in
+//! [`CatalogError::Invalid`]). See `docs/catalog.md`.
 
 mod crosswalk;
 mod decode;
@@ -16,12 +17,13 @@ pub mod export;
 mod load;
 pub mod model;
 pub mod oscal;
+mod parts;
 mod source;
 mod tree;
 mod validate;
 
 pub use diff::{CatalogDiff, Change, Retitled, diff};
-pub use error::{CatalogError, ValidationError};
+pub use error::CatalogError;
 pub use model::*;
 
 use std::collections::BTreeSet;
@@ -48,7 +50,8 @@ impl Catalog {
     pub fn embedded() -> Result<Catalog, CatalogError> {
         load::load(source::Found {
             files: source::embedded(),
-            missing: Vec::new(),
+            problems: Vec::new(),
+            unreadable: false,
         })
     }
 

@@ -3,111 +3,53 @@
 
 use std::cell::RefCell;
 
+use hicp_input::Problems;
+
 use crate::Catalog;
 use crate::crosswalk;
-use crate::decode::{self, Crosswalks, Decoder, Names, Need, PracticeOf, Shape, Table};
-use crate::diagnostics::{Diagnostics, Located, Origin};
-use crate::error::CatalogError;
+use crate::decode::{self, Decoder, Names, Need, PracticeOf, Shape, Table};
+use crate::diagnostics::{Diagnostics, Located};
+use crate::error::{CatalogError, WHAT};
 use crate::export::SCHEMA_VERSION;
 use crate::model::*;
+use crate::parts::Parts;
 use crate::source::{Found, SourceFile, SourceKind};
 use crate::tree::{self, Node};
 use crate::validate;
 
-/// Everything decoded from a catalog's sources, not yet checked as a whole.
-pub(crate) struct Parts {
-    pub edition: Option<Edition>,
-    pub threats: Vec<Located<Threat>>,
-    pub practices: Vec<Located<Practice>>,
-    pub sub_practices: Vec<Located<SubPractice>>,
-    pub crosswalks: Crosswalks,
-    /// Where the list of threats, and of practices, is written (for "threat 4 is missing").
-    pub threats_at: Origin,
-    pub practices_at: Origin,
-    /// The JSON layout states each sub-practice's derived ids; they must equal the derivation.
-    pub derived_ids_stated: bool,
-}
-
 pub(crate) fn load(found: Found) -> Result<Catalog, CatalogError> {
     let diagnostics = RefCell::new(Diagnostics::default());
-    for missing in &found.missing {
-        diagnostics.borrow_mut().push(
-            missing,
-            None,
-            "",
-            "missing: a catalog directory needs catalog.toml, threats.toml, practices/*.toml and the four crosswalks/*.toml files (see docs/catalog.md)".into(),
-        );
+    for problem in found.problems {
+        diagnostics.borrow_mut().push(problem);
     }
     let mut parts = Parts::empty(&found.files);
+    let mut all_parsed = !found.unreadable;
     for source in &found.files {
-        decode_source(source, &diagnostics, &mut parts);
+        all_parsed &= decode_source(source, &diagnostics, &mut parts);
     }
     let mut diagnostics = diagnostics.into_inner();
+    if !all_parsed {
+        // Checks across files would report everything the unreadable file holds as missing.
+        return Err(invalid(diagnostics));
+    }
     validate::check(&parts, &mut diagnostics);
     let catalog = build(parts, &mut diagnostics);
     match catalog {
-        Some(catalog) if !diagnostics.has_errors() => Ok(catalog),
-        _ => Err(CatalogError::Invalid(diagnostics.into_errors())),
+        Some(catalog) if !diagnostics.has_problems() => Ok(catalog),
+        _ => Err(invalid(diagnostics)),
     }
 }
 
-impl Parts {
-    fn empty(files: &[SourceFile]) -> Parts {
-        let file_of = |kind: SourceKind, fallback: &str| {
-            files
-                .iter()
-                .find(|f| f.kind == kind)
-                .map_or(fallback.to_string(), |f| f.name.clone())
-        };
-        let (threats_at, practices_at) = match files.iter().find(|f| f.kind == SourceKind::Json) {
-            Some(json) => (
-                Origin {
-                    file: json.name.as_str().into(),
-                    path: "threats".into(),
-                },
-                Origin {
-                    file: json.name.as_str().into(),
-                    path: "practices".into(),
-                },
-            ),
-            None => (
-                Origin {
-                    file: file_of(SourceKind::Threats, "threats.toml").into(),
-                    path: "threats".into(),
-                },
-                Origin {
-                    file: practices_dir_name(files).into(),
-                    path: String::new(),
-                },
-            ),
-        };
-        Parts {
-            edition: None,
-            threats: Vec::new(),
-            practices: Vec::new(),
-            sub_practices: Vec::new(),
-            crosswalks: Crosswalks::default(),
-            threats_at,
-            practices_at,
-            derived_ids_stated: false,
-        }
-    }
+fn invalid(diagnostics: Diagnostics) -> CatalogError {
+    CatalogError::Invalid(Problems::new(WHAT, diagnostics.into_problems()))
 }
 
-/// The practices folder, named as the practice files are.
-fn practices_dir_name(files: &[SourceFile]) -> String {
-    files
-        .iter()
-        .find(|f| f.kind == SourceKind::Practice)
-        .and_then(|f| {
-            f.name
-                .rsplit_once(['/', '\\'])
-                .map(|(dir, _)| format!("{dir}/"))
-        })
-        .unwrap_or_else(|| "practices/".to_string())
-}
-
-fn decode_source(source: &SourceFile, diagnostics: &RefCell<Diagnostics>, parts: &mut Parts) {
+/// Decodes one file into `parts`; false if it is not valid TOML or JSON.
+fn decode_source(
+    source: &SourceFile,
+    diagnostics: &RefCell<Diagnostics>,
+    parts: &mut Parts,
+) -> bool {
     let decoder = Decoder::new(&source.name, &source.text, diagnostics);
     let parsed = match source.kind {
         SourceKind::Json => tree::json::parse(&source.text),
@@ -122,12 +64,12 @@ fn decode_source(source: &SourceFile, diagnostics: &RefCell<Diagnostics>, parts:
                 "TOML"
             };
             decoder.syntax_error(&error, language);
-            return;
+            return false;
         }
     };
     let shape = root_shape(source.kind);
     let Some(t) = decoder.table(&root, "", &shape) else {
-        return;
+        return true;
     };
     match source.kind {
         SourceKind::Edition => {
@@ -143,6 +85,7 @@ fn decode_source(source: &SourceFile, diagnostics: &RefCell<Diagnostics>, parts:
         SourceKind::Cpg => decode::cpg_table(&t, &mut parts.crosswalks),
         SourceKind::Json => json_catalog(&t, parts),
     }
+    true
 }
 
 fn root_shape(kind: SourceKind) -> Shape {

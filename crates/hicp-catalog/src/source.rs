@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use hicp_input::{Problem, ReadError, read_text};
+
 use crate::error::CatalogError;
 
 /// What a source file holds, which decides how it is decoded.
@@ -38,7 +40,10 @@ const FIXED_FILES: [(&str, SourceKind); 6] = [
 ];
 
 /// Catalog files are a few hundred kilobytes; anything far larger is not a catalog.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How read errors name a catalog file.
+const FILE: &str = "the catalog file";
 
 macro_rules! embedded {
     ($($name:literal => $kind:ident),* $(,)?) => {
@@ -73,21 +78,18 @@ pub(crate) fn embedded() -> Vec<SourceFile> {
 }
 
 /// The sources at `path`: a catalog directory, its `catalog.toml`, or a JSON export.
-/// Files missing from a directory are returned as `missing` so they are reported with the rest.
+/// Files that are missing, too large or not UTF-8 are returned as `problems`, so they are reported
+/// with the rest; a file that cannot be opened at all is an error.
 pub(crate) fn read_path(path: &Path) -> Result<Found, CatalogError> {
-    let metadata = std::fs::metadata(path).map_err(|source| CatalogError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
     if metadata.is_dir() {
         return read_dir(path);
     }
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if extension.eq_ignore_ascii_case("json") {
-        return Ok(Found {
-            files: vec![read_file(path, SourceKind::Json)?],
-            missing: Vec::new(),
-        });
+        let mut found = Found::default();
+        found.read(path, SourceKind::Json)?;
+        return Ok(found);
     }
     if path.file_name().is_some_and(|name| name == "catalog.toml")
         && let Some(dir) = path.parent()
@@ -104,35 +106,77 @@ pub(crate) fn read_path(path: &Path) -> Result<Found, CatalogError> {
 }
 
 /// What was found at a path.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Found {
     pub files: Vec<SourceFile>,
-    /// Expected files that do not exist, as the names errors are reported against.
-    pub missing: Vec<String>,
+    /// Files that are missing or could not be used as text, each named.
+    pub problems: Vec<Problem>,
+    /// Whether a file that exists could not be read as text (too large, not UTF-8).
+    pub unreadable: bool,
+}
+
+impl Found {
+    /// Reads one file within [`MAX_FILE_BYTES`] (checked before reading and while reading).
+    fn read(&mut self, path: &Path, kind: SourceKind) -> Result<(), CatalogError> {
+        let name = path.display().to_string();
+        match read_text(path, MAX_FILE_BYTES, FILE) {
+            Ok(text) => self.files.push(SourceFile { name, kind, text }),
+            Err(ReadError::TooLarge { size, limit, .. }) => {
+                self.unreadable = true;
+                let size = size.map_or_else(|| "larger".to_string(), |s| format!("{s} bytes"));
+                self.problems.push(Problem::whole(
+                    name,
+                    format!(
+                        "{size} is more than the {limit} bytes a catalog file may have; check that this is the right file"
+                    ),
+                ));
+            }
+            Err(ReadError::NotUtf8 { at, .. }) => {
+                self.unreadable = true;
+                self.problems.push(Problem::at(
+                    name,
+                    Some(at),
+                    "",
+                    "not UTF-8 text (an invalid byte here); save the file as UTF-8",
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        Ok(())
+    }
+
+    fn missing(&mut self, path: &Path) {
+        self.problems.push(Problem::whole(
+            path.display().to_string(),
+            "missing: a catalog directory needs catalog.toml, threats.toml, practices/*.toml and the four crosswalks/*.toml files (see docs/catalog.md)",
+        ));
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> CatalogError {
+    CatalogError::Read(ReadError::Io {
+        what: FILE,
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn read_dir(dir: &Path) -> Result<Found, CatalogError> {
-    let mut found = Found {
-        files: Vec::new(),
-        missing: Vec::new(),
-    };
+    let mut found = Found::default();
     for (relative, kind) in FIXED_FILES {
         let path = dir.join(relative);
         if path.is_file() {
-            found.files.push(read_file(&path, kind)?);
+            found.read(&path, kind)?;
         } else {
-            found.missing.push(path.display().to_string());
+            found.missing(&path);
         }
     }
     let practices_dir = dir.join("practices");
     if !practices_dir.is_dir() {
-        found.missing.push(practices_dir.display().to_string());
+        found.missing(&practices_dir);
         return Ok(found);
     }
-    let io = |source| CatalogError::Io {
-        path: practices_dir.clone(),
-        source,
-    };
+    let io = |source| io_error(&practices_dir, source);
     let mut practice_files = Vec::new();
     for entry in std::fs::read_dir(&practices_dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
@@ -142,36 +186,7 @@ fn read_dir(dir: &Path) -> Result<Found, CatalogError> {
     }
     practice_files.sort();
     for path in practice_files {
-        found.files.push(read_file(&path, SourceKind::Practice)?);
+        found.read(&path, SourceKind::Practice)?;
     }
     Ok(found)
-}
-
-fn read_file(path: &Path, kind: SourceKind) -> Result<SourceFile, CatalogError> {
-    let io = |source| CatalogError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{size} bytes is far larger than any catalog file (limit {MAX_FILE_BYTES})"),
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        ))
-    })?;
-    Ok(SourceFile {
-        name: path.display().to_string(),
-        kind,
-        text,
-    })
 }

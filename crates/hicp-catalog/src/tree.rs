@@ -120,40 +120,10 @@ fn from_toml(value: DeValue<'_>, span: Range<usize>) -> Node {
     Node { span, value }
 }
 
-/// Turns byte offsets into 1-based line numbers.
-#[derive(Debug, Clone)]
-pub(crate) struct LineIndex {
-    line_starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { line_starts }
-    }
-
-    pub fn line(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start <= offset)
-            .max(1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_numbers_are_one_based_and_follow_newlines() {
-        let index = LineIndex::new("a\nbc\n\nd");
-        assert_eq!(index.line(0), 1);
-        assert_eq!(index.line(1), 1);
-        assert_eq!(index.line(2), 2);
-        assert_eq!(index.line(5), 3);
-        assert_eq!(index.line(6), 4);
-    }
+    use hicp_input::LineIndex;
 
     #[test]
     fn toml_tables_keep_source_order_and_spans() {

@@ -7,8 +7,8 @@ use std::fmt::Display;
 use std::hash::Hash;
 
 use crate::diagnostics::{Diagnostics, Located};
-use crate::load::Parts;
 use crate::model::*;
+use crate::parts::Parts;
 
 pub(crate) fn check(parts: &Parts, diagnostics: &mut Diagnostics) {
     let cw = &parts.crosswalks;

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use hicp_catalog::{Catalog, CatalogError, ValidationError, export};
+use hicp_catalog::{Catalog, CatalogError, export};
+use hicp_input::Problem;
 use tempfile::TempDir;
 
 fn content_dir() -> PathBuf {
@@ -65,27 +66,27 @@ impl Fixture {
         text[..at].matches('\n').count() + 1
     }
 
-    fn errors(&self) -> Vec<ValidationError> {
+    fn errors(&self) -> Vec<Problem> {
         load_errors(self.dir.path())
     }
 }
 
-fn load_errors(path: &Path) -> Vec<ValidationError> {
+fn load_errors(path: &Path) -> Vec<Problem> {
     match Catalog::load_path(path) {
         Ok(_) => panic!("the broken catalog at {} loaded", path.display()),
-        Err(CatalogError::Invalid(errors)) => errors,
+        Err(CatalogError::Invalid(problems)) => problems.problems,
         Err(other) => panic!("expected validation errors, got: {other}"),
     }
 }
 
 /// Asserts that one error has this file (suffix), line, field and message fragment.
 #[track_caller]
-fn assert_has(errors: &[ValidationError], file: &str, line: usize, field: &str, message: &str) {
+fn assert_has(errors: &[Problem], file: &str, line: usize, field: &str, message: &str) {
     let found = errors.iter().any(|e| {
         e.file.ends_with(file)
             && e.line == Some(line)
-            && e.field == field
-            && e.message.contains(message)
+            && e.key == field
+            && e.to_string().contains(message)
     });
     assert!(
         found,
@@ -300,9 +301,9 @@ fn crosswalk_id_missing_from_the_csf2_list() {
         .expect("the bad map row is reported");
     assert_eq!(error.line, Some(line));
     assert!(
-        error.field.starts_with("map[") && error.field.ends_with("].csf2[0]"),
+        error.key.starts_with("map[") && error.key.ends_with("].csf2[0]"),
         "{}",
-        error.field
+        error.key
     );
 }
 
@@ -385,12 +386,17 @@ fn misspelt_field_is_rejected_by_name() {
         VULN,
         line,
         "sub_practices[1].cots",
-        "unknown field `cots`: did you mean `cost`?",
+        "unknown field `cots`",
+    );
+    assert!(
+        errors.iter().any(|e| e.key == "sub_practices[1].cots"
+            && e.hint.as_deref() == Some("did you mean `cost`?")),
+        "no hint for `cots`"
     );
     assert!(
         errors
             .iter()
-            .any(|e| e.field == "sub_practices[1].cost" && e.message == "missing field `cost`")
+            .any(|e| e.key == "sub_practices[1].cost" && e.message == "missing field `cost`")
     );
 }
 
@@ -453,6 +459,13 @@ fn bad_band_and_confidence_words() {
         cost_line,
         "sub_practices[1].cost",
         "`cheap` is not allowed: use one of `low`, `medium`, `high`",
+    );
+    // toml spans give the column of the value: `cost = "cheap"` starts its value at column 8.
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.key == "sub_practices[1].cost" && e.column == Some(8)),
+        "no column for the cost"
     );
     assert_has(
         &errors,
@@ -687,6 +700,93 @@ fn a_path_that_is_no_catalog_is_refused() {
     ));
     assert!(matches!(
         Catalog::load_path(&dir.path().join("absent")),
-        Err(CatalogError::Io { .. })
+        Err(CatalogError::Read(hicp_input::ReadError::Io { .. }))
     ));
+}
+
+/// Input built to hurt: files too large to be catalogs, bytes that are not text, cut-off JSON.
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn an_oversize_file_is_refused_by_name_before_it_is_read() {
+        let f = Fixture::new();
+        // A sparse file: the size check refuses it from its metadata, without reading 17 MiB.
+        let practice = std::fs::OpenOptions::new()
+            .write(true)
+            .open(f.path(VULN))
+            .expect("open practice file");
+        practice.set_len(17 * 1024 * 1024).expect("grow the file");
+        let errors = f.errors();
+        let problem = errors
+            .iter()
+            .find(|e| e.file.ends_with(VULN))
+            .expect("a problem naming the practice file");
+        assert!(
+            problem
+                .message
+                .starts_with("17825792 bytes is more than the 16777216 bytes"),
+            "{problem}"
+        );
+        assert_eq!(problem.line, None);
+    }
+
+    #[test]
+    fn an_oversize_json_export_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("huge.json");
+        let file = std::fs::File::create(&path).expect("create");
+        file.set_len(16 * 1024 * 1024 + 1).expect("grow the file");
+        let errors = load_errors(&path);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("huge.json"));
+        assert!(
+            errors[0].message.starts_with("16777217 bytes"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_practice_file_that_is_not_utf8_is_placed_by_line_and_column() {
+        let f = Fixture::new();
+        let path = f.path(VULN);
+        let mut bytes = std::fs::read(&path).expect("read");
+        let title = b"title = \"Web Application Scanning\"";
+        let at = bytes
+            .windows(title.len())
+            .position(|w| w == title)
+            .expect("7.M.B title");
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        // Latin-1 "é" in place of the "A" of "Application": column 14 of its line.
+        bytes[at + 13] = 0xE9;
+        std::fs::write(&path, bytes).expect("write");
+        let errors = f.errors();
+        let problem = errors
+            .iter()
+            .find(|e| e.file.ends_with(VULN))
+            .expect("a problem naming the practice file");
+        assert_eq!((problem.line, problem.column), (Some(line), Some(14)));
+        assert!(problem.message.contains("not UTF-8"), "{problem}");
+    }
+
+    #[test]
+    fn a_truncated_json_export_is_a_located_syntax_error() {
+        let catalog = Catalog::embedded().expect("embedded catalog");
+        let text = export::json(&catalog, None).expect("export");
+        let cut = &text[..text.len() / 2];
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("cut.json");
+        std::fs::write(&path, cut).expect("write");
+        let errors = load_errors(&path);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let problem = &errors[0];
+        assert!(problem.message.starts_with("JSON syntax: "), "{problem}");
+        // The document ends mid-way: the error is at its last line.
+        assert_eq!(
+            problem.line,
+            Some(cut.matches('\n').count() + 1),
+            "{problem}"
+        );
+    }
 }

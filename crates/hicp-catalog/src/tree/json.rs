@@ -3,6 +3,8 @@
 //! serde_json reports positions only for syntax errors; the catalog loader also needs them for
 //! values that parse but do not make sense (an unknown prerequisite in the 40th sub-practice).
 
+use std::collections::HashSet;
+
 use super::{Entry, Node, SyntaxError, Value};
 
 /// Deeper nesting than any catalog needs; guards the recursion against hostile input.
@@ -90,6 +92,8 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
         self.pos += 1;
         let mut entries: Vec<Entry> = Vec::new();
+        // A set beside the list, so an object with many keys costs one lookup per key.
+        let mut keys: HashSet<String> = HashSet::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -103,7 +107,7 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = key_start..self.pos;
-            if entries.iter().any(|e| e.key == key) {
+            if !keys.insert(key.clone()) {
                 return Err(SyntaxError {
                     offset: key_start,
                     message: format!("duplicate key `{key}`"),
@@ -344,6 +348,33 @@ mod tests {
             let error = parse(text).expect_err(text);
             assert_eq!(error.offset, offset, "{text}: {}", error.message);
         }
+    }
+
+    /// An object with `count` keys `k0`, `k1`, …, and then `last` as the final key.
+    fn wide_object(count: usize, last: &str) -> String {
+        let mut text = String::from("{");
+        for i in 0..count {
+            text.push_str(&format!("\"k{i}\": {i}, "));
+        }
+        text.push_str(&format!("\"{last}\": true}}"));
+        text
+    }
+
+    #[test]
+    fn a_very_wide_object_is_read_whole() {
+        let Value::Table(entries) = value(&wide_object(200_000, "end")) else {
+            panic!("an object")
+        };
+        assert_eq!(entries.len(), 200_001);
+        assert_eq!(entries[199_999].key, "k199999");
+    }
+
+    #[test]
+    fn a_duplicate_at_the_end_of_a_very_wide_object_is_found() {
+        let text = wide_object(200_000, "k17");
+        let error = parse(&text).expect_err("duplicate key");
+        assert_eq!(error.message, "duplicate key `k17`");
+        assert_eq!(error.offset, text.rfind("\"k17\"").expect("last key"));
     }
 
     #[test]
