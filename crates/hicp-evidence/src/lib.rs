@@ -1,0 +1,28 @@
+//! Evidence for a HICP assessment from the tools an organization already runs: vulnerability
+//! scanners, the CISA KEV catalog and asset inventories.
+//!
+//! - Readers ([`import_path`], [`import_reader`]) stream a file of any size in bounded memory,
+//!   refuse bad input with the file, line and column ([`hicp_input::Problems`]), never process
+//!   a DTD or an entity, hash the bytes (SHA-256) so a re-import can be recognized, and report
+//!   progress. They hand normalized [`Record`]s to a sink; nothing is kept here.
+//! - [`SummaryBuilder`] turns the records into the normalized [`Summary`].
+//!
+//! See docs/evidence.md for the formats, the model, the metrics, the rules and the limits.
+
+mod import;
+mod kev;
+mod model;
+mod nessus;
+mod source;
+mod summary;
+mod xml;
+
+pub use import::{
+    Format, ImportError, Imported, Options, Sink, SinkResult, import_path, import_reader,
+};
+pub use kev::KevCatalog;
+pub use model::{
+    Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,
+};
+pub use source::{Limits, Progress};
+pub use summary::{BySeverity, Summary, SummaryBuilder};

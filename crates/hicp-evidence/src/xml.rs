@@ -1,0 +1,198 @@
+//! What the XML readers share: quick-xml over a [`Tracked`] stream, with every event located,
+//! DTDs refused, depth and text bounded, and errors turned into [`Problem`]s.
+
+use std::io::Read;
+
+use hicp_input::{Position, Problem};
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::source::{Limits, StreamError, Tracked};
+
+pub(crate) struct XmlStream<'p, R> {
+    reader: Reader<Tracked<'p, R>>,
+    file: String,
+    limits: Limits,
+    depth: usize,
+    /// Where the event last returned by [`XmlStream::next`] starts.
+    at: Position,
+    scratch: Vec<u8>,
+}
+
+impl<'p, R: Read> XmlStream<'p, R> {
+    pub(crate) fn new(source: Tracked<'p, R>, file: &str, limits: Limits) -> XmlStream<'p, R> {
+        let mut reader = Reader::from_reader(source);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        XmlStream {
+            reader,
+            file: file.to_string(),
+            limits,
+            depth: 0,
+            at: Position { line: 1, column: 1 },
+            scratch: Vec::new(),
+        }
+    }
+
+    pub(crate) fn into_source(self) -> Tracked<'p, R> {
+        self.reader.into_inner()
+    }
+
+    /// Depth of the element the last event is in (1 inside the root).
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// A problem at the start of the last event.
+    pub(crate) fn problem(&self, message: impl Into<String>) -> Box<Problem> {
+        Box::new(Problem::at(self.file.clone(), Some(self.at), "", message))
+    }
+
+    /// The next event. A DOCTYPE, an undefined entity, an element nested past the limit, or a
+    /// file that ends with elements open is a problem; `Eof` is returned only at a clean end.
+    pub(crate) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, Box<Problem>> {
+        buf.clear();
+        self.at = self.reader.get_ref().position();
+        let event = match self.reader.read_event_into(buf) {
+            Ok(event) => event,
+            Err(error) => return Err(self.xml_problem(&error)),
+        };
+        match &event {
+            Event::Start(_) => {
+                self.depth += 1;
+                if self.depth > self.limits.max_depth {
+                    return Err(self.problem(format!(
+                        "elements are nested more than {} deep; this is not a scanner export",
+                        self.limits.max_depth
+                    )));
+                }
+            }
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            Event::DocType(_) => {
+                return Err(self.problem(
+                    "the file declares a DOCTYPE; hicp never reads DTDs or entities. \
+                     Export the report again without one, or delete the <!DOCTYPE ...> line",
+                ));
+            }
+            Event::GeneralRef(reference)
+                if !reference.is_char_ref()
+                    && quick_xml::escape::resolve_predefined_entity(reference).is_none() =>
+            {
+                return Err(self.problem(format!(
+                    "the entity &{}; is not defined (hicp reads no DTD, so only &lt; &gt; \
+                         &amp; &apos; &quot; and character references are allowed)",
+                    &**reference
+                )));
+            }
+            Event::Eof if self.depth > 0 => {
+                self.at = self.reader.get_ref().position();
+                return Err(self.problem(
+                    "the file ends before its elements are closed; it looks truncated. \
+                     Export it again",
+                ));
+            }
+            _ => {}
+        }
+        Ok(event)
+    }
+
+    fn xml_problem(&self, error: &quick_xml::Error) -> Box<Problem> {
+        match error {
+            quick_xml::Error::Io(io) => Box::new(StreamError::problem(&self.file, io)),
+            other => self.problem(format!("not well-formed XML: {other}")),
+        }
+    }
+
+    /// The text directly inside the element whose start was just read (child elements are
+    /// skipped, so `<host>10.0.0.1<asset/></host>` gives `10.0.0.1`), trimmed, up to the
+    /// field limit. Reads through the element's end.
+    pub(crate) fn text(&mut self) -> Result<String, Box<Problem>> {
+        let own_depth = self.depth;
+        let mut text = String::new();
+        let mut buf = std::mem::take(&mut self.scratch);
+        loop {
+            let event = self.next(&mut buf)?;
+            let at_own_level = self.depth == own_depth;
+            match event {
+                Event::Text(t) if at_own_level => text.push_str(&t.xml10_content()),
+                Event::CData(c) if at_own_level => {
+                    text.push_str(&c);
+                }
+                Event::GeneralRef(r) if at_own_level => {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        text.push(c);
+                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
+                        text.push_str(s);
+                    } else {
+                        return Err(self.problem(format!("invalid character reference &{};", &*r)));
+                    }
+                }
+                Event::End(_) if self.depth < own_depth => break,
+                Event::Eof => break,
+                _ => {}
+            }
+            if text.len() > self.limits.max_field_bytes {
+                return Err(self.problem(format!(
+                    "a text field is longer than the limit of {} bytes",
+                    self.limits.max_field_bytes
+                )));
+            }
+        }
+        self.scratch = buf;
+        Ok(text.trim().to_string())
+    }
+
+    /// Reads through the end of the element whose start was just read.
+    pub(crate) fn skip(&mut self) -> Result<(), Box<Problem>> {
+        let own_depth = self.depth;
+        let mut buf = std::mem::take(&mut self.scratch);
+        while self.depth >= own_depth {
+            if matches!(self.next(&mut buf)?, Event::Eof) {
+                break;
+            }
+        }
+        self.scratch = buf;
+        Ok(())
+    }
+
+    /// An attribute's unescaped value, bounded.
+    pub(crate) fn attribute(
+        &self,
+        element: &BytesStart<'_>,
+        name: &str,
+    ) -> Result<Option<String>, Box<Problem>> {
+        let attribute = match element.try_get_attribute(name) {
+            Ok(Some(attribute)) => attribute,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(self.problem(format!("bad attribute: {error}"))),
+        };
+        if attribute.value.len() > self.limits.max_field_bytes {
+            return Err(self.problem(format!(
+                "the attribute {name} is longer than the limit of {} bytes",
+                self.limits.max_field_bytes
+            )));
+        }
+        match attribute.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(value) => Ok(Some(value.trim().to_string())),
+            Err(error) => Err(self.problem(format!("bad value in attribute {name}: {error}"))),
+        }
+    }
+
+    /// Checks the first element: `expected` names the roots this reader takes.
+    pub(crate) fn expect_root(
+        &self,
+        found: &str,
+        expected: &[&str],
+        format: &str,
+    ) -> Result<(), Box<Problem>> {
+        if expected.contains(&found) {
+            return Ok(());
+        }
+        Err(self.problem(format!(
+            "the root element is <{}>, not <{}>: this is not a {format} file",
+            found,
+            expected.join("> or <")
+        )))
+    }
+}
