@@ -12,13 +12,16 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use crate::Store;
+use crate::actor::Actor;
 use crate::db::{Mode, Tx, execute, fetch_all, fetch_optional};
 use crate::digest::sha256_hex;
 use crate::error::{StoreError, StoreResult};
-use crate::rows::AuditEventRow;
+use crate::rows::{AuditEventRow, audit_event_columns};
+use crate::stored::to_json;
 
 /// The hash the first event links to.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// A change about to be recorded.
 #[derive(Debug, Clone)]
@@ -63,16 +66,79 @@ impl Change {
     }
 }
 
-pub(crate) fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Invalid(format!("cannot record a change: {e}")))
+/// What the work of a write returns: its result and the changes the audit trail must record.
+/// [`Store::write`] takes nothing else, so no write can leave its events out.
+#[must_use]
+pub(crate) struct Audited<T> {
+    value: T,
+    changes: Vec<Change>,
+}
+
+impl<T> Audited<T> {
+    pub(crate) fn new(value: T, change: Change) -> Audited<T> {
+        Audited {
+            value,
+            changes: vec![change],
+        }
+    }
+
+    /// Several changes made in one transaction (an organization created with its assessment).
+    pub(crate) fn all(value: T, changes: Vec<Change>) -> Audited<T> {
+        Audited { value, changes }
+    }
+
+    /// A write that turned out to change nothing (a plan already recorded, a session already
+    /// ended): nothing to record.
+    pub(crate) fn unchanged(value: T) -> Audited<T> {
+        Audited {
+            value,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Moves the changes into `changes` of an enclosing write and yields the value.
+    pub(crate) fn into_parts(self, changes: &mut Vec<Change>) -> T {
+        changes.extend(self.changes);
+        self.value
+    }
+}
+
+impl Store {
+    /// The one way the store writes: begins a write transaction, runs `work` with it and the
+    /// instant of the change, records the changes `work` reports in the audit chain, and
+    /// commits. An error anywhere rolls everything back, events included.
+    pub(crate) async fn write<T>(
+        &self,
+        actor: &Actor,
+        work: impl AsyncFnOnce(&mut Tx, OffsetDateTime) -> StoreResult<Audited<T>>,
+    ) -> StoreResult<T> {
+        let now = self.now();
+        let mut tx = self.db.begin(Mode::Write).await?;
+        let Audited { value, changes } = work(&mut tx, now).await?;
+        for change in changes {
+            record(&mut tx, now, actor, change).await?;
+        }
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Runs `work` on one consistent snapshot.
+    pub(crate) async fn read<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut Tx) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut tx = self.db.begin(Mode::Snapshot).await?;
+        let value = work(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
 }
 
 /// Records `change` as the next event of the chain, inside `tx`.
-pub(crate) async fn record(
+async fn record(
     tx: &mut Tx,
     occurred_at: OffsetDateTime,
-    actor: &str,
+    actor: &Actor,
     change: Change,
 ) -> StoreResult<AuditEventRow> {
     let event = AuditEventRow {
@@ -192,15 +258,24 @@ const PAGE: i64 = 1000;
 impl Store {
     /// Walks the whole chain in order and reports the first broken link, if any.
     pub async fn verify_audit(&self) -> StoreResult<AuditReport> {
-        let mut tx = self.db.begin(Mode::Snapshot).await?;
+        self.read(async |tx| verify_chain(tx).await).await
+    }
+}
+
+async fn verify_chain(tx: &mut Tx) -> StoreResult<AuditReport> {
+    {
         let mut checked = 0u64;
         let mut last_seq = 0i64;
         let mut last_hash = GENESIS_HASH.to_string();
         loop {
             let page = fetch_all!(
-                &mut tx,
+                tx,
                 AuditEventRow,
-                "SELECT seq, id, occurred_at, actor, action, object_type, object_id, organization_id, before_json, after_json, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                concat!(
+                    "SELECT ",
+                    audit_event_columns!(),
+                    " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ),
                 last_seq,
                 PAGE
             )?;
@@ -224,7 +299,7 @@ impl Store {
             }
         }
         let (head_seq, head_hash) = fetch_optional!(
-            &mut tx,
+            tx,
             (i64, String),
             "SELECT seq, hash FROM audit_chain_head WHERE id = 1"
         )?

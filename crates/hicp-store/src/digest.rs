@@ -1,5 +1,7 @@
 //! SHA-256 in lowercase hex: evidence names, token and session hashes, audit links.
 
+use std::io::{Read, Write};
+
 use sha2::{Digest, Sha256};
 
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
@@ -33,4 +35,24 @@ impl StreamingSha256 {
 
 pub(crate) fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Copies `source` into `sink` in pieces, hashing on the way; yields the byte count.
+pub(crate) fn copy_hashing(
+    source: &mut dyn Read,
+    hasher: &mut StreamingSha256,
+    sink: &mut dyn Write,
+) -> std::io::Result<u64> {
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let read = source.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(total);
+        }
+        let piece = buffer.get(..read).unwrap_or_default();
+        total += read as u64;
+        hasher.update(piece);
+        sink.write_all(piece)?;
+    }
 }

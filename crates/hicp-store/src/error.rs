@@ -1,21 +1,80 @@
-//! What can go wrong in the store, as types the CLI and the server can match on.
+//! What can go wrong in the store, as data the CLI and the server can match on and word for
+//! their own users. Messages here say what happened, never which command to run next.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use hicp_catalog::SubPracticeId;
 use uuid::Uuid;
 
 use crate::records::AnswerRecord;
 
+/// The kinds of stored things a lookup can miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Organization,
+    Assessment,
+    Answer,
+    ActionItem,
+    Evidence,
+    User,
+    ApiToken,
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Entity::Organization => "organization",
+            Entity::Assessment => "assessment",
+            Entity::Answer => "answer",
+            Entity::ActionItem => "action item",
+            Entity::Evidence => "evidence",
+            Entity::User => "user",
+            Entity::ApiToken => "active API token",
+        })
+    }
+}
+
+/// What a backup restore would have replaced in a database that is not empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DatabaseContents {
+    pub organizations: i64,
+    pub users: i64,
+    pub audit_events: i64,
+}
+
+impl DatabaseContents {
+    pub fn is_empty(&self) -> bool {
+        self.organizations + self.users + self.audit_events == 0
+    }
+}
+
+impl fmt::Display for DatabaseContents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} organizations, {} users, {} audit events",
+            self.organizations, self.users, self.audit_events
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "unsupported database URL `{0}`: use sqlite://PATH (for example sqlite:///var/lib/hicp/hicp.sqlite3) or postgres://USER@HOST:PORT/DATABASE"
+        "unsupported database URL `{0}`: the forms are sqlite://PATH (for example sqlite:///var/lib/hicp/hicp.sqlite3) and postgres://USER@HOST:PORT/DATABASE"
     )]
     UnsupportedUrl(String),
 
     #[error(
-        "no data directory: set HICP_DATA_DIR (or XDG_DATA_HOME or HOME), or pass --database-url"
+        "the database URL `{url}` names a {backend} database, but this build of hicp-store was made without the `{backend}` feature"
     )]
+    BackendNotBuilt {
+        url: String,
+        backend: crate::Backend,
+    },
+
+    #[error("no data directory: none of HICP_DATA_DIR, XDG_DATA_HOME or HOME is set")]
     NoDataDirectory,
 
     #[error("cannot open the database {target}: {source}")]
@@ -31,29 +90,46 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
-    #[error("{what} `{key}` was not found")]
-    NotFound { what: &'static str, key: String },
+    #[error("{entity} `{key}` was not found")]
+    NotFound { entity: Entity, key: String },
 
-    #[error("{0}")]
-    Duplicate(String),
+    #[error("an organization named `{name}` already exists")]
+    DuplicateOrganizationName { name: String },
+
+    #[error("a user with the email `{email}` already exists")]
+    DuplicateUserEmail { email: String },
+
+    #[error("{sub_practice} is already answered in assessment {assessment_id}")]
+    AlreadyAnswered {
+        assessment_id: Uuid,
+        sub_practice: SubPracticeId,
+    },
+
+    #[error("{rejected}")]
+    InvalidAnswer {
+        #[from]
+        rejected: hicp_engine::AnswerRejected,
+    },
 
     #[error("{0}")]
     Invalid(String),
 
-    #[error(
-        "the answer was changed by someone else (now at version {current_version}); reload it, reapply your change and save again"
-    )]
+    #[error("an assessment in `{from}` cannot become `{to}`: the order is draft, in_review, final")]
+    InvalidStatusChange {
+        from: crate::records::AssessmentStatus,
+        to: crate::records::AssessmentStatus,
+    },
+
+    #[error("the answer was changed by someone else (it is now at version {current_version})")]
     Conflict {
         current_version: i64,
         current: Box<AnswerRecord>,
     },
 
-    #[error(
-        "the record was changed by someone else (now at version {current_version}); reload it and try again"
-    )]
+    #[error("the record was changed by someone else (it is now at version {current_version})")]
     StaleVersion { current_version: i64 },
 
-    #[error("assessment {0} is final and cannot be changed; start a new assessment instead")]
+    #[error("assessment {0} is final and cannot be changed")]
     Immutable(Uuid),
 
     #[error("stored data is not readable ({what}): {reason}")]
@@ -65,10 +141,15 @@ pub enum StoreError {
     #[error("{path}: {reason}")]
     Portable { path: PathBuf, reason: String },
 
-    #[error(
-        "the database is not empty ({0}); restore only into an empty database, or pass --force to replace everything in it"
-    )]
-    NotEmpty(String),
+    #[error("{path} is {found}, not {expected}")]
+    WrongPortableKind {
+        path: PathBuf,
+        expected: crate::portable::Kind,
+        found: crate::portable::Kind,
+    },
+
+    #[error("the database is not empty ({0})")]
+    NotEmpty(DatabaseContents),
 
     #[error("{context}: {source}")]
     Io {
@@ -84,10 +165,28 @@ impl StoreError {
         move |source| StoreError::Io { context, source }
     }
 
-    pub(crate) fn corrupt(what: impl Into<String>, reason: impl std::fmt::Display) -> StoreError {
+    pub(crate) fn corrupt(what: impl Into<String>, reason: impl fmt::Display) -> StoreError {
         StoreError::Corrupt {
             what: what.into(),
             reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn not_found(entity: Entity, key: impl ToString) -> StoreError {
+        StoreError::NotFound {
+            entity,
+            key: key.to_string(),
+        }
+    }
+
+    /// The one place a database's unique-key refusal is recognized: it becomes `duplicate()`,
+    /// every other error passes through unchanged.
+    pub(crate) fn if_unique_violation(self, duplicate: impl FnOnce() -> StoreError) -> StoreError {
+        match &self {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                duplicate()
+            }
+            _ => self,
         }
     }
 }

@@ -4,17 +4,20 @@
 //! Bytes are written before the database row commits. A crash between the two leaves an
 //! unreferenced file, never a row without its bytes; files are never changed once written.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use hicp_input::{Bounded, LimitExceeded};
 use uuid::Uuid;
 
-use crate::Store;
-use crate::audit::{self, Change};
-use crate::db::{Mode, fetch_optional};
-use crate::digest::{StreamingSha256, is_sha256_hex, sha256_hex};
-use crate::error::{StoreError, StoreResult};
-use crate::rows::EvidenceRow;
+use crate::actor::Actor;
+use crate::audit::{Audited, Change};
+use crate::db::fetch_optional;
+use crate::digest::{StreamingSha256, copy_hashing, is_sha256_hex, sha256_hex};
+use crate::error::{Entity, StoreError, StoreResult};
+use crate::records::EvidenceRecord;
+use crate::rows::{EvidenceRow, evidence_columns};
+use crate::{Store, off_executor};
 
 /// Largest evidence file accepted, in bytes.
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
@@ -80,7 +83,7 @@ impl EvidenceFolder {
             return Err(StoreError::Evidence {
                 path,
                 reason: format!(
-                    "its content has changed (SHA-256 is now {actual}, expected {sha256}); restore it from a backup"
+                    "its content has changed (SHA-256 is now {actual}, expected {sha256})"
                 ),
             });
         }
@@ -92,25 +95,18 @@ fn write_verified(path: &Path, sha256: &str, source: &mut dyn Read) -> StoreResu
     let io = |what: &str| StoreError::io(format!("{what} {}", path.display()));
     let mut file = std::fs::File::create(path).map_err(io("cannot create"))?;
     let mut hasher = StreamingSha256::default();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let read = source
-            .read(&mut buffer)
-            .map_err(io("cannot read the evidence for"))?;
-        if read == 0 {
-            break;
-        }
-        total += read as u64;
-        if total > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(format!(
+    let mut bounded = Bounded::new(source, MAX_EVIDENCE_BYTES);
+    copy_hashing(&mut bounded, &mut hasher, &mut file).map_err(|error| {
+        match LimitExceeded::in_error(&error) {
+            Some(_) => StoreError::Invalid(format!(
                 "evidence {sha256} is larger than the limit of {MAX_EVIDENCE_BYTES} bytes"
-            )));
+            )),
+            None => StoreError::Io {
+                context: format!("cannot copy the evidence into {}", path.display()),
+                source: error,
+            },
         }
-        hasher.update(&buffer[..read]);
-        file.write_all(&buffer[..read])
-            .map_err(io("cannot write"))?;
-    }
+    })?;
     file.sync_all().map_err(io("cannot flush"))?;
     let actual = hasher.finish_hex();
     if actual != sha256 {
@@ -121,7 +117,8 @@ fn write_verified(path: &Path, sha256: &str, source: &mut dyn Read) -> StoreResu
     Ok(())
 }
 
-/// A new evidence file, as a caller hands it in.
+/// A new evidence file, as a caller hands it in. The bytes are owned so that hashing and
+/// writing them can run on a blocking thread, away from the async executor.
 #[derive(Debug, Clone)]
 pub struct NewEvidence<'a> {
     pub organization_id: Uuid,
@@ -129,17 +126,24 @@ pub struct NewEvidence<'a> {
     pub answer_id: Option<Uuid>,
     pub file_name: &'a str,
     pub media_type: &'a str,
-    pub bytes: &'a [u8],
+    pub bytes: Vec<u8>,
 }
+
+const SELECT_BY_ID: &str = concat!(
+    "SELECT ",
+    evidence_columns!(),
+    " FROM evidence WHERE id = $1"
+);
 
 impl Store {
     /// Stores the bytes (content-addressed) and records the file against the organization.
     pub async fn add_evidence(
         &self,
-        actor: &str,
+        actor: &Actor,
         evidence: NewEvidence<'_>,
-    ) -> StoreResult<EvidenceRow> {
-        if evidence.bytes.len() as u64 > MAX_EVIDENCE_BYTES {
+    ) -> StoreResult<EvidenceRecord> {
+        let size = evidence.bytes.len() as u64;
+        if size > MAX_EVIDENCE_BYTES {
             return Err(StoreError::Invalid(format!(
                 "evidence file `{}` is larger than the limit of {MAX_EVIDENCE_BYTES} bytes",
                 evidence.file_name
@@ -150,46 +154,49 @@ impl Store {
                 "an evidence file needs a name".to_string(),
             ));
         }
-        let sha256 = sha256_hex(evidence.bytes);
-        self.evidence.put(&sha256, evidence.bytes)?;
-        let now = self.now();
-        let row = EvidenceRow {
-            id: Uuid::now_v7(),
-            organization_id: evidence.organization_id,
-            answer_id: evidence.answer_id,
-            file_name: evidence.file_name.to_string(),
-            media_type: evidence.media_type.to_string(),
-            size_bytes: evidence.bytes.len() as i64,
-            sha256,
-            created_at: now,
-            created_by: actor.to_string(),
-        };
-        let mut tx = self.db.begin(Mode::Write).await?;
-        row.insert(&mut tx).await?;
-        let change = Change::new("evidence.added", "evidence", row.id)
-            .organization(row.organization_id)
-            .after(&row)?;
-        audit::record(&mut tx, now, actor, change).await?;
-        tx.commit().await?;
-        Ok(row)
+        let folder = self.evidence.clone();
+        let bytes = evidence.bytes;
+        let sha256 = off_executor(move || {
+            let sha256 = sha256_hex(&bytes);
+            folder.put(&sha256, &bytes)?;
+            Ok(sha256)
+        })
+        .await?;
+        self.write(actor, async |tx, now| {
+            let row = EvidenceRow {
+                id: Uuid::now_v7(),
+                organization_id: evidence.organization_id,
+                answer_id: evidence.answer_id,
+                file_name: evidence.file_name.to_string(),
+                media_type: evidence.media_type.to_string(),
+                size_bytes: i64::try_from(size).map_err(|_| {
+                    StoreError::Invalid(format!("evidence of {size} bytes cannot be stored"))
+                })?,
+                sha256,
+                created_at: now,
+                created_by: actor.to_string(),
+            };
+            row.insert(tx).await?;
+            let record = row.into_record()?;
+            let change = Change::new("evidence.added", "evidence", record.id)
+                .organization(record.organization_id)
+                .after(&record)?;
+            Ok(Audited::new(record, change))
+        })
+        .await
     }
 
     /// The evidence record and its bytes, verified against the recorded SHA-256.
-    pub async fn read_evidence(&self, id: Uuid) -> StoreResult<(EvidenceRow, Vec<u8>)> {
-        let mut tx = self.db.begin(Mode::Snapshot).await?;
-        let row = fetch_optional!(
-            &mut tx,
-            EvidenceRow,
-            "SELECT id, organization_id, answer_id, file_name, media_type, size_bytes, sha256, created_at, created_by FROM evidence WHERE id = $1",
-            id
-        )?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "evidence",
-            key: id.to_string(),
-        })?;
-        tx.commit().await?;
-        let bytes = self.evidence.get(&row.sha256)?;
-        Ok((row, bytes))
+    pub async fn read_evidence(&self, id: Uuid) -> StoreResult<(EvidenceRecord, Vec<u8>)> {
+        let row = self
+            .read(async |tx| Ok(fetch_optional!(tx, EvidenceRow, SELECT_BY_ID, id)?))
+            .await?
+            .ok_or_else(|| StoreError::not_found(Entity::Evidence, id))?;
+        let record = row.into_record()?;
+        let folder = self.evidence.clone();
+        let sha256 = record.sha256.clone();
+        let bytes = off_executor(move || folder.get(&sha256)).await?;
+        Ok((record, bytes))
     }
 
     pub(crate) fn evidence_folder(&self) -> &EvidenceFolder {

@@ -7,36 +7,44 @@
 //! chain, the portable file format and how to run the tests against PostgreSQL.
 
 mod access;
+mod action_items;
+mod actor;
 mod assessments;
-pub mod audit;
+mod audit;
 mod clock;
 mod db;
 mod digest;
 mod error;
 mod evidence;
+mod metrics;
 mod open;
 mod organizations;
-mod plan;
 pub mod portable;
 pub mod records;
-pub mod rows;
+mod rows;
+mod stored;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-pub use access::{NewMetric, SECRET_PREFIX};
-pub use assessments::NewAssessment;
+pub use access::SECRET_PREFIX;
+pub use actor::Actor;
+pub use assessments::{AnswerRules, NewAssessment};
 pub use audit::{AuditReport, BrokenLink};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Backend;
-pub use error::{StoreError, StoreResult};
+pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
+pub use metrics::NewMetric;
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{
-    ActionItemRecord, ActionStatus, AnswerRecord, AssessmentRecord, AssessmentStatus,
-    OrganizationRecord, OrganizationSummary, Role,
+    ActionItemHistoryRecord, ActionItemRecord, ActionStatus, AnswerHistoryRecord, AnswerRecord,
+    ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceRecord, MembershipRecord,
+    MetricObservationRecord, MilestoneRecord, OrganizationRecord, OrganizationSummary, Role,
+    SessionRecord, UnknownWord, UserRecord,
 };
 
 /// A handle on the database; cheap to clone and safe to share between tasks.
@@ -45,6 +53,7 @@ pub struct Store {
     db: db::Db,
     clock: Arc<dyn Clock>,
     evidence: evidence::EvidenceFolder,
+    portable_limits: portable::PortableLimits,
 }
 
 impl std::fmt::Debug for Store {
@@ -69,4 +78,17 @@ impl Store {
     fn now(&self) -> OffsetDateTime {
         clock::to_stored_precision(self.clock.now())
     }
+}
+
+/// Runs file work (zip archives, evidence bytes, hashing) on tokio's blocking threads, so it
+/// never stalls the async executor that serves other requests.
+pub(crate) async fn off_executor<T: Send + 'static>(
+    work: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| StoreError::Io {
+            context: "a file task of the store did not finish".to_string(),
+            source: std::io::Error::other(error),
+        })?
 }

@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::EvidenceFolder;
+use crate::portable::PortableLimits;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -50,6 +51,8 @@ pub struct StoreOptions {
     /// directory for PostgreSQL.
     pub evidence_dir: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
+    /// Bounds on the portable files this store reads (import, restore).
+    pub portable_limits: PortableLimits,
 }
 
 impl StoreOptions {
@@ -58,6 +61,7 @@ impl StoreOptions {
             database_url: database_url.into(),
             evidence_dir: None,
             clock: Arc::new(SystemClock),
+            portable_limits: PortableLimits::default(),
         }
     }
 }
@@ -132,6 +136,7 @@ impl Store {
             db,
             clock: options.clock,
             evidence: EvidenceFolder::new(evidence_dir),
+            portable_limits: options.portable_limits,
         })
     }
 }
@@ -189,14 +194,14 @@ async fn migrate(db: &Db, target: &str) -> StoreResult<()> {
 fn explain_migration_error(error: &MigrateError) -> String {
     match error {
         MigrateError::VersionMissing(version) => format!(
-            "it was migrated to schema version {version}, which this hicp does not know (it knows up to {SCHEMA_VERSION}); use the newer hicp that wrote it, or restore a backup made for this version"
+            "it was migrated to schema version {version}, which this hicp does not know (it knows up to {SCHEMA_VERSION}); it was written by a newer hicp"
         ),
         MigrateError::VersionMismatch(version) => format!(
-            "schema version {version} recorded in the database differs from the one built into this hicp; the database was changed by hand or by a modified build: restore a backup"
+            "schema version {version} recorded in the database differs from the one built into this hicp; the database was changed by hand or by a modified build"
         ),
-        MigrateError::Dirty(version) => format!(
-            "migration to schema version {version} did not finish; restore a backup taken before the upgrade"
-        ),
+        MigrateError::Dirty(version) => {
+            format!("migration to schema version {version} did not finish")
+        }
         MigrateError::ExecuteMigration(source, version) => {
             format!("migration to schema version {version} failed and was rolled back: {source}")
         }

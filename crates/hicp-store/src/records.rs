@@ -1,4 +1,6 @@
-//! Typed views of stored rows: what callers of the store work with.
+//! Typed views of stored rows: what callers of the store work with. This module depends on
+//! nothing else in the crate (rows are turned into records in `rows`), so errors may carry a
+//! record without an import loop.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,8 +11,14 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::error::StoreError;
-use crate::rows::{ActionItemRow, AnswerRow, AssessmentRow, MilestoneRow, OrganizationRow};
+/// A word that is not one of a closed set's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a valid {kind}: use one of {}", allowed.join(", "))]
+pub struct UnknownWord {
+    pub kind: &'static str,
+    pub text: String,
+    pub allowed: Vec<&'static str>,
+}
 
 /// Declares a closed set of words stored as text, with parsing that names the allowed values.
 macro_rules! text_enum {
@@ -35,15 +43,12 @@ macro_rules! text_enum {
         }
 
         impl FromStr for $name {
-            type Err = StoreError;
-            fn from_str(text: &str) -> Result<Self, StoreError> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| {
-                    let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                    StoreError::Invalid(format!(
-                        "`{text}` is not a valid {}: use one of {}",
-                        stringify!($name),
-                        allowed.join(", ")
-                    ))
+            type Err = UnknownWord;
+            fn from_str(text: &str) -> Result<Self, UnknownWord> {
+                $name::ALL.iter().copied().find(|v| v.as_str() == text).ok_or_else(|| UnknownWord {
+                    kind: stringify!($name),
+                    text: text.to_string(),
+                    allowed: $name::ALL.iter().map(|v| v.as_str()).collect(),
                 })
             }
         }
@@ -87,13 +92,6 @@ impl AssessmentStatus {
     }
 }
 
-/// What an organization's `profile` column holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Profile {
-    pub sizing: Sizing,
-    pub exposure: Exposure,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrganizationRecord {
     pub id: Uuid,
@@ -121,32 +119,7 @@ impl OrganizationRecord {
     }
 }
 
-impl TryFrom<OrganizationRow> for OrganizationRecord {
-    type Error = StoreError;
-    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
-        let what = || format!("organization {}", row.id);
-        let profile: Profile =
-            serde_json::from_str(&row.profile).map_err(|e| StoreError::corrupt(what(), e))?;
-        let tier = row
-            .tier
-            .as_deref()
-            .map(Tier::from_str)
-            .transpose()
-            .map_err(|e| StoreError::corrupt(what(), e))?;
-        Ok(OrganizationRecord {
-            id: row.id,
-            name: row.name,
-            tier,
-            tier_reason: row.tier_reason,
-            sizing: profile.sizing,
-            exposure: profile.exposure,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
-}
-
-/// One line of `hicp org list`.
+/// An organization with its number of assessments, for listings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrganizationSummary {
     pub id: Uuid,
@@ -170,22 +143,6 @@ pub struct AssessmentRecord {
     pub finalized_at: Option<OffsetDateTime>,
 }
 
-impl TryFrom<AssessmentRow> for AssessmentRecord {
-    type Error = StoreError;
-    fn try_from(row: AssessmentRow) -> Result<Self, StoreError> {
-        Ok(AssessmentRecord {
-            status: row.status.parse()?,
-            id: row.id,
-            organization_id: row.organization_id,
-            title: row.title,
-            catalog_edition: row.catalog_edition,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            finalized_at: row.finalized_at,
-        })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerRecord {
     pub id: Uuid,
@@ -197,41 +154,6 @@ pub struct AnswerRecord {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     pub updated_by: String,
-}
-
-pub(crate) fn parse_status(text: &str, what: &str) -> Result<Status, StoreError> {
-    text.parse().map_err(|e| StoreError::corrupt(what, e))
-}
-
-pub(crate) fn parse_sub_practice(text: &str, what: &str) -> Result<SubPracticeId, StoreError> {
-    text.parse().map_err(|e| StoreError::corrupt(what, e))
-}
-
-impl TryFrom<AnswerRow> for AnswerRecord {
-    type Error = StoreError;
-    fn try_from(row: AnswerRow) -> Result<Self, StoreError> {
-        let what = format!("answer {}", row.id);
-        let answer = Answer {
-            status: parse_status(&row.status, &what)?,
-            owner: row.owner,
-            note: row.note,
-            since: row.since,
-            evidence: serde_json::from_str(&row.evidence)
-                .map_err(|e| StoreError::corrupt(&what, e))?,
-            justification: row.justification,
-            questions: serde_json::from_str(&row.questions)
-                .map_err(|e| StoreError::corrupt(&what, e))?,
-        };
-        Ok(AnswerRecord {
-            sub_practice: parse_sub_practice(&row.sub_practice, &what)?,
-            id: row.id,
-            assessment_id: row.assessment_id,
-            answer,
-            version: row.version,
-            updated_at: row.updated_at,
-            updated_by: row.updated_by,
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -255,50 +177,120 @@ pub struct ActionItemRecord {
     pub prerequisites: Vec<SubPracticeId>,
     pub gap_rank: usize,
     pub version: i64,
-    pub milestones: Vec<MilestoneRow>,
+    pub milestones: Vec<MilestoneRecord>,
 }
 
-fn parse_band(text: &str, what: &str) -> Result<Band, StoreError> {
-    match text {
-        "low" => Ok(Band::Low),
-        "medium" => Ok(Band::Medium),
-        "high" => Ok(Band::High),
-        other => Err(StoreError::corrupt(what, format!("unknown band `{other}`"))),
-    }
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MilestoneRecord {
+    pub id: Uuid,
+    pub action_item_id: Uuid,
+    /// Order within the item, from 0.
+    pub position: u32,
+    pub title: String,
+    pub due_on: Date,
+    pub done_on: Option<Date>,
 }
 
-fn in_range<T: TryFrom<i64>>(what: &str, value: i64) -> Result<T, StoreError> {
-    T::try_from(value).map_err(|_| StoreError::corrupt(what, format!("{value} is out of range")))
+/// One recorded status change of an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerHistoryRecord {
+    pub id: Uuid,
+    pub assessment_id: Uuid,
+    pub sub_practice: SubPracticeId,
+    /// `None` for a status recorded as given (from an assessment file's history).
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    /// The day `to_status` was reached.
+    pub effective_on: Date,
+    /// Since when `from_status` had held, where known.
+    pub previous_since: Option<Date>,
+    /// The [`Actor`](crate::Actor) as recorded.
+    pub actor: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
 }
 
-impl ActionItemRecord {
-    pub(crate) fn from_row(
-        row: ActionItemRow,
-        milestones: Vec<MilestoneRow>,
-    ) -> Result<ActionItemRecord, StoreError> {
-        let what = format!("action item {}", row.id);
-        Ok(ActionItemRecord {
-            sub_practice: parse_sub_practice(&row.sub_practice, &what)?,
-            period: in_range(&what, row.period)?,
-            estimated_cost: in_range(&what, row.estimated_cost)?,
-            estimated_staff_days: in_range(&what, row.estimated_staff_days)?,
-            gap_rank: in_range(&what, row.gap_rank)?,
-            status: row.status.parse()?,
-            cost: parse_band(&row.cost, &what)?,
-            effort: parse_band(&row.effort, &what)?,
-            prerequisites: serde_json::from_str(&row.prerequisites)
-                .map_err(|e| StoreError::corrupt(&what, e))?,
-            id: row.id,
-            organization_id: row.organization_id,
-            assessment_id: row.assessment_id,
-            title: row.title,
-            period_label: row.period_label,
-            start_on: row.start_on,
-            due_on: row.due_on,
-            owner_role: row.owner_role,
-            owner: row.owner,
-            version: row.version,
-            milestones,
-        })
-    }
+/// One recorded status change of an action item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionItemHistoryRecord {
+    pub id: Uuid,
+    pub action_item_id: Uuid,
+    pub from_status: Option<ActionStatus>,
+    pub to_status: ActionStatus,
+    pub actor: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+}
+
+/// An evidence file's metadata; its bytes are read with `Store::read_evidence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRecord {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The answer it supports, if any.
+    pub answer_id: Option<Uuid>,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub created_by: String,
+}
+
+/// A user account, without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipRecord {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub role: Role,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// An API token as callers see it: never its secret, nor the secret's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiTokenRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A signed-in session, without the hash of its cookie secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRecord {
+    pub user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricObservationRecord {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub metric: String,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub observed_on: Date,
+    pub source: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
 }

@@ -1,13 +1,24 @@
 //! One struct per table, exactly as stored. These rows are what export, import, backup and
 //! restore move, so a round trip through a portable file is lossless by construction; the typed
-//! records in [`crate::records`] are built from them.
+//! records in [`crate::records`] are built from them here. Rows stay inside the crate: they
+//! carry secrets' hashes and the stored JSON as text.
 
+use std::str::FromStr;
+
+use hicp_catalog::{Band, SubPracticeId, Tier};
+use hicp_engine::{Answer, Status};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::db::{Tx, execute, fetch_all};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+use crate::records::{
+    ActionItemHistoryRecord, ActionItemRecord, AnswerHistoryRecord, AnswerRecord, ApiTokenRecord,
+    AssessmentRecord, EvidenceRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
+    OrganizationRecord, SessionRecord, UserRecord,
+};
+use crate::stored;
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -519,3 +530,288 @@ table_io!(
     values: "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12",
     [seq, id, occurred_at, actor, action, object_type, object_id, organization_id, before_json, after_json, prev_hash, hash]
 );
+
+pub(crate) use {
+    action_item_columns, action_item_history_columns, answer_columns, answer_history_columns,
+    api_token_columns, assessment_columns, audit_event_columns, evidence_columns,
+    membership_columns, metric_observation_columns, milestone_columns, organization_columns,
+    session_columns, user_columns,
+};
+
+/// Parses a stored word; a word this build does not know means the row is damaged.
+fn parse<T>(what: &str, text: &str) -> StoreResult<T>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| StoreError::corrupt(what, e))
+}
+
+fn in_range<T: TryFrom<i64>>(what: &str, value: i64) -> StoreResult<T> {
+    T::try_from(value).map_err(|_| StoreError::corrupt(what, format!("{value} is out of range")))
+}
+
+fn parse_band(what: &str, text: &str) -> StoreResult<Band> {
+    match text {
+        "low" => Ok(Band::Low),
+        "medium" => Ok(Band::Medium),
+        "high" => Ok(Band::High),
+        other => Err(StoreError::corrupt(what, format!("unknown band `{other}`"))),
+    }
+}
+
+impl OrganizationRow {
+    pub(crate) fn into_record(self) -> StoreResult<OrganizationRecord> {
+        let what = format!("organization {}", self.id);
+        let (sizing, exposure) = stored::StoredProfile::decode(&what, &self.profile)?;
+        let tier = self
+            .tier
+            .as_deref()
+            .map(|text| parse::<Tier>(&what, text))
+            .transpose()?;
+        Ok(OrganizationRecord {
+            id: self.id,
+            name: self.name,
+            tier,
+            tier_reason: self.tier_reason,
+            sizing,
+            exposure,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+impl UserRow {
+    pub(crate) fn into_record(self) -> UserRecord {
+        UserRecord {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            created_at: self.created_at,
+        }
+    }
+}
+
+impl MembershipRow {
+    pub(crate) fn into_record(self) -> StoreResult<MembershipRecord> {
+        let what = format!("membership {}/{}", self.organization_id, self.user_id);
+        Ok(MembershipRecord {
+            role: parse(&what, &self.role)?,
+            organization_id: self.organization_id,
+            user_id: self.user_id,
+            created_at: self.created_at,
+        })
+    }
+}
+
+impl AssessmentRow {
+    pub(crate) fn into_record(self) -> StoreResult<AssessmentRecord> {
+        let what = format!("assessment {}", self.id);
+        Ok(AssessmentRecord {
+            status: parse(&what, &self.status)?,
+            id: self.id,
+            organization_id: self.organization_id,
+            title: self.title,
+            catalog_edition: self.catalog_edition,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            finalized_at: self.finalized_at,
+        })
+    }
+}
+
+impl AnswerRow {
+    /// The row for `answer`, its JSON columns in the current stored version.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        id: Uuid,
+        assessment_id: Uuid,
+        sub_practice: &SubPracticeId,
+        answer: &Answer,
+        version: i64,
+        updated_at: OffsetDateTime,
+        updated_by: String,
+    ) -> StoreResult<AnswerRow> {
+        Ok(AnswerRow {
+            id,
+            assessment_id,
+            sub_practice: sub_practice.to_string(),
+            status: answer.status.as_str().to_string(),
+            owner: answer.owner.clone(),
+            note: answer.note.clone(),
+            since: answer.since,
+            evidence: stored::encode_evidence(&answer.evidence)?,
+            justification: answer.justification.clone(),
+            questions: stored::encode_questions(&answer.questions)?,
+            version,
+            updated_at,
+            updated_by,
+        })
+    }
+
+    pub(crate) fn into_record(self) -> StoreResult<AnswerRecord> {
+        let what = format!("answer {}", self.id);
+        let answer = Answer {
+            status: parse(&what, &self.status)?,
+            owner: self.owner,
+            note: self.note,
+            since: self.since,
+            evidence: stored::decode_evidence(&what, &self.evidence)?,
+            justification: self.justification,
+            questions: stored::decode_questions(&what, &self.questions)?,
+        };
+        Ok(AnswerRecord {
+            sub_practice: parse(&what, &self.sub_practice)?,
+            id: self.id,
+            assessment_id: self.assessment_id,
+            answer,
+            version: self.version,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+impl AnswerHistoryRow {
+    pub(crate) fn into_record(self) -> StoreResult<AnswerHistoryRecord> {
+        let what = format!("answer history {}", self.id);
+        Ok(AnswerHistoryRecord {
+            sub_practice: parse(&what, &self.sub_practice)?,
+            from_status: self
+                .from_status
+                .as_deref()
+                .map(|text| parse::<Status>(&what, text))
+                .transpose()?,
+            to_status: parse(&what, &self.to_status)?,
+            id: self.id,
+            assessment_id: self.assessment_id,
+            effective_on: self.effective_on,
+            previous_since: self.previous_since,
+            actor: self.actor,
+            recorded_at: self.recorded_at,
+        })
+    }
+}
+
+impl ActionItemRow {
+    pub(crate) fn into_record(
+        self,
+        milestones: Vec<MilestoneRow>,
+    ) -> StoreResult<ActionItemRecord> {
+        let what = format!("action item {}", self.id);
+        Ok(ActionItemRecord {
+            sub_practice: parse(&what, &self.sub_practice)?,
+            period: in_range(&what, self.period)?,
+            estimated_cost: in_range(&what, self.estimated_cost)?,
+            estimated_staff_days: in_range(&what, self.estimated_staff_days)?,
+            gap_rank: in_range(&what, self.gap_rank)?,
+            status: parse(&what, &self.status)?,
+            cost: parse_band(&what, &self.cost)?,
+            effort: parse_band(&what, &self.effort)?,
+            prerequisites: serde_json::from_str(&self.prerequisites)
+                .map_err(|e| StoreError::corrupt(&what, e))?,
+            id: self.id,
+            organization_id: self.organization_id,
+            assessment_id: self.assessment_id,
+            title: self.title,
+            period_label: self.period_label,
+            start_on: self.start_on,
+            due_on: self.due_on,
+            owner_role: self.owner_role,
+            owner: self.owner,
+            version: self.version,
+            milestones: milestones
+                .into_iter()
+                .map(MilestoneRow::into_record)
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+}
+
+impl MilestoneRow {
+    pub(crate) fn into_record(self) -> StoreResult<MilestoneRecord> {
+        let what = format!("milestone {}", self.id);
+        Ok(MilestoneRecord {
+            position: in_range(&what, self.position)?,
+            id: self.id,
+            action_item_id: self.action_item_id,
+            title: self.title,
+            due_on: self.due_on,
+            done_on: self.done_on,
+        })
+    }
+}
+
+impl ActionItemHistoryRow {
+    pub(crate) fn into_record(self) -> StoreResult<ActionItemHistoryRecord> {
+        let what = format!("action item history {}", self.id);
+        Ok(ActionItemHistoryRecord {
+            from_status: self
+                .from_status
+                .as_deref()
+                .map(|text| parse(&what, text))
+                .transpose()?,
+            to_status: parse(&what, &self.to_status)?,
+            id: self.id,
+            action_item_id: self.action_item_id,
+            actor: self.actor,
+            recorded_at: self.recorded_at,
+        })
+    }
+}
+
+impl EvidenceRow {
+    pub(crate) fn into_record(self) -> StoreResult<EvidenceRecord> {
+        let what = format!("evidence {}", self.id);
+        Ok(EvidenceRecord {
+            size_bytes: in_range(&what, self.size_bytes)?,
+            id: self.id,
+            organization_id: self.organization_id,
+            answer_id: self.answer_id,
+            file_name: self.file_name,
+            media_type: self.media_type,
+            sha256: self.sha256,
+            created_at: self.created_at,
+            created_by: self.created_by,
+        })
+    }
+}
+
+impl MetricObservationRow {
+    pub(crate) fn into_record(self) -> MetricObservationRecord {
+        MetricObservationRecord {
+            id: self.id,
+            organization_id: self.organization_id,
+            metric: self.metric,
+            value: self.value,
+            unit: self.unit,
+            observed_on: self.observed_on,
+            source: self.source,
+            created_at: self.created_at,
+        }
+    }
+}
+
+impl ApiTokenRow {
+    pub(crate) fn to_record(&self) -> ApiTokenRecord {
+        ApiTokenRecord {
+            id: self.id,
+            user_id: self.user_id,
+            name: self.name.clone(),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+        }
+    }
+}
+
+impl SessionRow {
+    pub(crate) fn to_record(&self) -> SessionRecord {
+        SessionRecord {
+            user_id: self.user_id,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        }
+    }
+}

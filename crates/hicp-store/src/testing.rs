@@ -17,10 +17,20 @@ use sqlx::{Connection, PgConnection, SqliteConnection};
 use uuid::Uuid;
 
 use crate::Store;
+pub use crate::audit::event_hash;
 use crate::clock::Clock;
 use crate::db::Backend;
 use crate::error::StoreResult;
 use crate::open::StoreOptions;
+pub use crate::portable::dataset::Dataset;
+use crate::portable::{Manifest, PortableLimits};
+
+/// Every row a portable file holds, as stored (hashes and stored JSON included), read with
+/// the default limits: for tests that compare files row for row.
+pub fn read_dataset(path: &Path) -> StoreResult<(Manifest, Dataset)> {
+    let file = crate::portable::file::read(path, &PortableLimits::default())?;
+    Ok((file.manifest, file.dataset))
+}
 
 pub const POSTGRES_URL_VARIABLE: &str = "HICP_TEST_POSTGRES_URL";
 
@@ -125,7 +135,8 @@ impl TestDatabase {
         &self.dir
     }
 
-    fn options(&self) -> StoreOptions {
+    /// The options [`TestDatabase::open`] uses, for a test that changes one (limits, clock).
+    pub fn options(&self) -> StoreOptions {
         let mut options = StoreOptions::new(self.url.clone());
         options.evidence_dir = Some(self.dir.join("evidence"));
         options

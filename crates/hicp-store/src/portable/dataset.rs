@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::audit;
 use crate::db::{Tx, fetch_scalar};
 use crate::error::{StoreError, StoreResult};
+use crate::organizations::name_taken;
 use crate::rows::{
     ActionItemHistoryRow, ActionItemRow, AnswerHistoryRow, AnswerRow, ApiTokenRow, AssessmentRow,
     AuditEventRow, EvidenceRow, MembershipRow, MetricObservationRow, MilestoneRow, OrganizationRow,
@@ -202,6 +203,14 @@ impl Dataset {
         Ok(dataset)
     }
 
+    pub(crate) fn rows_per_table(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        each_table!([&] self, |name, rows| {
+            counts.insert(name, rows.len() as u64);
+        });
+        counts
+    }
+
     pub(crate) fn row_count(&self) -> u64 {
         let mut count = 0u64;
         each_table!([&] self, |_name, rows| count += rows.len() as u64);
@@ -307,23 +316,17 @@ impl Dataset {
             done
         };
         for row in &self.organizations {
-            row.insert(tx)
-                .await
-                .map_err(crate::organizations::name_taken(&row.name))?;
+            row.insert(tx).await.map_err(name_taken(&row.name))?;
             progress(step());
         }
         for row in &self.users {
             let present = placement == Placement::Merge
                 && fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM users WHERE id = $1", row.id)? > 0;
             if !present {
-                row.insert(tx).await.map_err(|error| match &error {
-                    StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                        StoreError::Duplicate(format!(
-                            "user `{}` exists here with a different id; the file's user {} cannot be added",
-                            row.email, row.id
-                        ))
-                    }
-                    _ => error,
+                row.insert(tx).await.map_err(|error| {
+                    error.if_unique_violation(|| StoreError::DuplicateUserEmail {
+                        email: row.email.clone(),
+                    })
                 })?;
             }
             progress(step());

@@ -13,9 +13,11 @@ use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use hicp_input::{Bounded, LimitExceeded};
+
 use super::dataset::{Dataset, EncodedPart};
 use crate::db::Backend;
-use crate::digest::{StreamingSha256, is_sha256_hex, sha256_hex};
+use crate::digest::{StreamingSha256, copy_hashing, is_sha256_hex, sha256_hex};
 use crate::error::{StoreError, StoreResult};
 use crate::evidence::{EvidenceFolder, MAX_EVIDENCE_BYTES};
 
@@ -23,9 +25,77 @@ pub const FORMAT: &str = "hicp-portable";
 pub const FORMAT_VERSION: u32 = 1;
 pub(crate) const MANIFEST_PATH: &str = "manifest.json";
 const EVIDENCE_DIR: &str = "evidence/";
-/// Upper bounds that keep a hostile file from exhausting memory.
-const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
-const MAX_PART_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Bounds on what a portable file may hold, so a hostile or damaged file (a zip bomb, a
+/// million tiny entries) is refused before it exhausts memory or disk. Sizes are of the
+/// decompressed bytes and are enforced while reading, not taken from the archive's claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortableLimits {
+    /// The file itself, checked before it is opened.
+    pub max_file_bytes: u64,
+    /// Entries in the archive.
+    pub max_entries: usize,
+    /// `manifest.json`.
+    pub max_manifest_bytes: u64,
+    /// One data part (`data/<table>.json`), which is held in memory to be parsed.
+    pub max_part_bytes: u64,
+    /// One evidence entry (streamed, never held whole).
+    pub max_evidence_bytes: u64,
+    /// Every entry together.
+    pub max_total_bytes: u64,
+}
+
+impl Default for PortableLimits {
+    fn default() -> PortableLimits {
+        const MIB: u64 = 1024 * 1024;
+        PortableLimits {
+            max_file_bytes: 8 * 1024 * MIB,
+            max_entries: 100_000,
+            max_manifest_bytes: 16 * MIB,
+            max_part_bytes: 1024 * MIB,
+            max_evidence_bytes: MAX_EVIDENCE_BYTES,
+            max_total_bytes: 16 * 1024 * MIB,
+        }
+    }
+}
+
+/// The decompressed bytes still allowed for the rest of the file.
+struct Budget {
+    remaining: u64,
+    total: u64,
+}
+
+impl Budget {
+    /// A reader over `entry` that fails on the read passing `entry_limit` or the file's total,
+    /// whichever comes first.
+    fn bound<R: Read>(&self, entry: R, entry_limit: u64) -> Bounded<R> {
+        Bounded::new(entry, entry_limit.min(self.remaining))
+    }
+
+    fn spend(&mut self, bytes: u64) {
+        self.remaining = self.remaining.saturating_sub(bytes);
+    }
+
+    /// Why a bounded read of part `name` stopped at `limit`.
+    fn refusal(&self, path: &Path, name: &str, entry_limit: u64) -> StoreError {
+        if entry_limit <= self.remaining {
+            refuse(
+                path,
+                format!(
+                    "its part `{name}` decompresses to more than the limit of {entry_limit} bytes for one part; the file is refused unread (it may be a zip bomb)"
+                ),
+            )
+        } else {
+            refuse(
+                path,
+                format!(
+                    "its parts decompress to more than the limit of {} bytes in total; the file is refused unread (it may be a zip bomb)",
+                    self.total
+                ),
+            )
+        }
+    }
+}
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +105,15 @@ pub enum Kind {
     Organization,
     /// The whole database (`hicp backup`).
     Backup,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Organization => "an organization export",
+            Kind::Backup => "a full backup",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,38 +228,49 @@ pub(crate) struct VerifiedFile {
     archive: ZipArchive<File>,
 }
 
+fn damaged(path: &Path, name: &str, error: impl std::fmt::Display) -> StoreError {
+    refuse(
+        path,
+        format!("its part `{name}` cannot be read ({error}); the file is damaged or truncated"),
+    )
+}
+
+/// Reads one entry whole, bounded by `limit` and by what is left of the file's budget.
 fn read_entry(
     archive: &mut ZipArchive<File>,
+    budget: &mut Budget,
     file_path: &Path,
     name: &str,
     limit: u64,
 ) -> StoreResult<Vec<u8>> {
-    let entry = archive.by_name(name).map_err(|e| {
-        refuse(
-            file_path,
-            format!("its part `{name}` cannot be read ({e}); the file is damaged or truncated"),
-        )
-    })?;
-    if entry.size() > limit {
-        return Err(refuse(
-            file_path,
-            format!("its part `{name}` is larger than the limit of {limit} bytes"),
-        ));
-    }
-    // The declared size is only a claim: grow as the bytes actually arrive beyond a first chunk.
-    let first_chunk = entry.size().min(64 * 1024 * 1024);
-    let mut bytes = Vec::with_capacity(usize::try_from(first_chunk).unwrap_or(0));
-    entry.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
-        refuse(
-            file_path,
-            format!("its part `{name}` cannot be read ({e}); the file is damaged or truncated"),
-        )
+    let entry = archive
+        .by_name(name)
+        .map_err(|e| damaged(file_path, name, e))?;
+    let mut reader = budget.bound(entry, limit);
+    let mut bytes = Vec::new();
+    let outcome = reader.read_to_end(&mut bytes);
+    budget.spend(reader.consumed());
+    outcome.map_err(|e| match LimitExceeded::in_error(&e) {
+        Some(_) => budget.refusal(file_path, name, limit),
+        None => damaged(file_path, name, e),
     })?;
     Ok(bytes)
 }
 
 /// Opens a portable file and verifies it completely before anything is written anywhere.
-pub(crate) fn read(path: &Path) -> StoreResult<VerifiedFile> {
+pub(crate) fn read(path: &Path, limits: &PortableLimits) -> StoreResult<VerifiedFile> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| refuse(path, format!("cannot be opened: {e}")))?
+        .len();
+    if size > limits.max_file_bytes {
+        return Err(refuse(
+            path,
+            format!(
+                "is {size} bytes, more than the limit of {} bytes for a portable file",
+                limits.max_file_bytes
+            ),
+        ));
+    }
     let file = File::open(path).map_err(|e| refuse(path, format!("cannot be opened: {e}")))?;
     let mut archive = ZipArchive::new(file).map_err(|e| {
         refuse(
@@ -188,6 +278,20 @@ pub(crate) fn read(path: &Path) -> StoreResult<VerifiedFile> {
             format!("is not an hicp portable file, or it is damaged or truncated: {e}"),
         )
     })?;
+    if archive.len() > limits.max_entries {
+        return Err(refuse(
+            path,
+            format!(
+                "holds {} entries, more than the limit of {}; it is not a file hicp wrote",
+                archive.len(),
+                limits.max_entries
+            ),
+        ));
+    }
+    let mut budget = Budget {
+        remaining: limits.max_total_bytes,
+        total: limits.max_total_bytes,
+    };
     let mut names = BTreeSet::new();
     for index in 0..archive.len() {
         let entry = archive.by_index(index).map_err(|e| {
@@ -213,7 +317,13 @@ pub(crate) fn read(path: &Path) -> StoreResult<VerifiedFile> {
             "is not an hicp portable file: it has no manifest.json",
         ));
     }
-    let manifest_bytes = read_entry(&mut archive, path, MANIFEST_PATH, MAX_MANIFEST_BYTES)?;
+    let manifest_bytes = read_entry(
+        &mut archive,
+        &mut budget,
+        path,
+        MANIFEST_PATH,
+        limits.max_manifest_bytes,
+    )?;
     let manifest = parse_manifest(path, &manifest_bytes)?;
 
     let listed: BTreeMap<&str, &Part> = manifest
@@ -272,9 +382,15 @@ pub(crate) fn read(path: &Path) -> StoreResult<VerifiedFile> {
                     format!("evidence part `{}` is not named by its SHA-256", part.path),
                 ));
             }
-            verify_streamed(&mut archive, path, part)?;
+            verify_streamed(&mut archive, &mut budget, path, part, limits)?;
         } else {
-            let bytes = read_entry(&mut archive, path, &part.path, MAX_PART_BYTES)?;
+            let bytes = read_entry(
+                &mut archive,
+                &mut budget,
+                path,
+                &part.path,
+                limits.max_part_bytes,
+            )?;
             check_part(path, part, &bytes)?;
             data_parts.insert(part.path.clone(), bytes);
         }
@@ -371,37 +487,24 @@ fn check_part(path: &Path, part: &Part, bytes: &[u8]) -> StoreResult<()> {
     Ok(())
 }
 
-fn verify_streamed(archive: &mut ZipArchive<File>, path: &Path, part: &Part) -> StoreResult<()> {
-    let damaged = |e: std::io::Error| {
-        refuse(
-            path,
-            format!(
-                "its part `{}` cannot be read ({e}); the file is damaged or truncated",
-                part.path
-            ),
-        )
-    };
-    let entry = archive.by_name(&part.path).map_err(|e| {
-        refuse(
-            path,
-            format!(
-                "its part `{}` cannot be read ({e}); the file is damaged or truncated",
-                part.path
-            ),
-        )
-    })?;
-    let mut reader = entry.take(MAX_EVIDENCE_BYTES + 1);
+fn verify_streamed(
+    archive: &mut ZipArchive<File>,
+    budget: &mut Budget,
+    path: &Path,
+    part: &Part,
+    limits: &PortableLimits,
+) -> StoreResult<()> {
+    let entry = archive
+        .by_name(&part.path)
+        .map_err(|e| damaged(path, &part.path, e))?;
+    let mut reader = budget.bound(entry, limits.max_evidence_bytes);
     let mut hasher = StreamingSha256::default();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let read = reader.read(&mut buffer).map_err(damaged)?;
-        if read == 0 {
-            break;
-        }
-        total += read as u64;
-        hasher.update(&buffer[..read]);
-    }
+    let outcome = copy_hashing(&mut reader, &mut hasher, &mut std::io::sink());
+    budget.spend(reader.consumed());
+    let total = outcome.map_err(|e| match LimitExceeded::in_error(&e) {
+        Some(_) => budget.refusal(path, &part.path, limits.max_evidence_bytes),
+        None => damaged(path, &part.path, e),
+    })?;
     if total != part.bytes || hasher.finish_hex() != part.sha256 {
         return Err(refuse(
             path,
@@ -420,13 +523,12 @@ impl VerifiedFile {
     pub(crate) fn copy_evidence(&mut self, folder: &EvidenceFolder) -> StoreResult<()> {
         for sha256 in self.dataset.evidence_hashes() {
             let name = format!("{EVIDENCE_DIR}{sha256}");
-            let entry = self.archive.by_name(&name).map_err(|e| {
-                refuse(
-                    &self.path,
-                    format!("its part `{name}` cannot be read ({e})"),
-                )
-            })?;
-            folder.put_from(&sha256, &mut entry.take(MAX_EVIDENCE_BYTES + 1))?;
+            let entry = self
+                .archive
+                .by_name(&name)
+                .map_err(|e| damaged(&self.path, &name, e))?;
+            // Verified once already; the bound keeps a file changed since from growing.
+            folder.put_from(&sha256, &mut Bounded::new(entry, MAX_EVIDENCE_BYTES))?;
         }
         Ok(())
     }

@@ -3,24 +3,27 @@
 //! versioned format (see [`file`] and `docs/storage.md`), read from one consistent snapshot and
 //! written back in one transaction.
 
-mod dataset;
-mod file;
+pub(crate) mod dataset;
+pub(crate) mod file;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use dataset::Dataset;
-pub use file::{FORMAT, FORMAT_VERSION, Kind, Manifest, Part};
+pub(crate) use dataset::Dataset;
+pub use file::{FORMAT, FORMAT_VERSION, Kind, Manifest, Part, PortableLimits};
 
-use crate::Store;
-use crate::audit::{self, Change};
-use crate::db::{Mode, execute, fetch_optional, fetch_scalar};
-use crate::error::{StoreError, StoreResult};
+use crate::actor::Actor;
+use crate::audit::{Audited, Change};
+use crate::db::{Tx, execute, fetch_optional, fetch_scalar};
+use crate::error::{DatabaseContents, Entity, StoreError, StoreResult};
 use crate::open::SCHEMA_VERSION;
 use crate::rows::Scope;
+use crate::{Store, off_executor};
 use dataset::Placement;
+use file::VerifiedFile;
 
 /// Rows written so far out of the total, reported while an import or restore runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +59,21 @@ pub enum ImportOutcome {
 pub struct RestoreSummary {
     pub rows: u64,
     pub organizations: usize,
-    /// What `--force` replaced, when the database was not empty.
-    pub replaced: Option<String>,
+    /// What a forced restore replaced, when the database was not empty.
+    pub replaced: Option<DatabaseContents>,
 }
 
-/// Empties every table, children before parents (for `restore --force`).
+/// What a portable file holds, as [`inspect`] reports it without touching a database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contents {
+    /// Rows per table.
+    pub rows: BTreeMap<&'static str, u64>,
+    /// The organizations it carries, by id and name.
+    pub organizations: Vec<(Uuid, String)>,
+    pub evidence_files: usize,
+}
+
+/// Empties every table, children before parents (for a forced restore).
 const DELETE_CHILD_FIRST: [&str; 14] = [
     "DELETE FROM sessions",
     "DELETE FROM api_tokens",
@@ -87,10 +100,67 @@ fn summary(dataset: &Dataset) -> WriteSummary {
 }
 
 /// Reads and fully verifies a portable file without touching any database: its manifest and
-/// the rows it carries.
-pub fn inspect(path: &Path) -> StoreResult<(Manifest, Dataset)> {
-    let file = file::read(path)?;
-    Ok((file.manifest, file.dataset))
+/// what it holds. Runs on the calling thread; async callers should use a blocking task.
+pub fn inspect(path: &Path, limits: &PortableLimits) -> StoreResult<(Manifest, Contents)> {
+    let file = file::read(path, limits)?;
+    let contents = Contents {
+        rows: file.dataset.rows_per_table(),
+        organizations: file
+            .dataset
+            .organizations
+            .iter()
+            .map(|row| (row.id, row.name.clone()))
+            .collect(),
+        evidence_files: file.dataset.evidence_hashes().len(),
+    };
+    Ok((file.manifest, contents))
+}
+
+/// Checks that an organization file holds exactly the organization its manifest names.
+fn organization_of(file: &VerifiedFile) -> StoreResult<()> {
+    let refuse = |reason: String| StoreError::Portable {
+        path: file.path().to_path_buf(),
+        reason,
+    };
+    let organization_id = file.manifest.organization.ok_or_else(|| {
+        refuse("its manifest does not name the organization it holds".to_string())
+    })?;
+    file.dataset
+        .check_single_organization(organization_id)
+        .map_err(|reason| refuse(format!("is not a valid organization export: {reason}")))
+}
+
+/// The audit payload of a write that loaded a file.
+#[derive(Serialize)]
+struct Loaded<'a> {
+    file: String,
+    written_by: &'a str,
+    written_at: String,
+    source_backend: crate::Backend,
+    rows: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<Option<String>>,
+}
+
+impl<'a> Loaded<'a> {
+    fn new(file: &'a VerifiedFile) -> Loaded<'a> {
+        Loaded {
+            file: file.path().display().to_string(),
+            written_by: &file.manifest.producer,
+            written_at: file.manifest.created_at.to_string(),
+            source_backend: file.manifest.source_backend,
+            rows: file.dataset.row_count(),
+            replaced: None,
+        }
+    }
+}
+
+async fn database_contents(tx: &mut Tx) -> StoreResult<DatabaseContents> {
+    Ok(DatabaseContents {
+        organizations: fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM organizations")?,
+        users: fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM users")?,
+        audit_events: fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM audit_events")?,
+    })
 }
 
 impl Store {
@@ -114,157 +184,162 @@ impl Store {
         organization_id: Uuid,
         out: &Path,
     ) -> StoreResult<WriteSummary> {
-        let mut tx = self.db.begin(Mode::Snapshot).await?;
-        let dataset = Dataset::collect(&mut tx, Scope::Organization(organization_id)).await?;
-        tx.commit().await?;
+        let dataset = self
+            .read(async |tx| Dataset::collect(tx, Scope::Organization(organization_id)).await)
+            .await?;
         if dataset.organizations.is_empty() {
-            return Err(StoreError::NotFound {
-                what: "organization",
-                key: organization_id.to_string(),
-            });
+            return Err(StoreError::not_found(Entity::Organization, organization_id));
         }
-        file::write(
-            out,
-            self.manifest(Kind::Organization, Some(organization_id)),
-            &dataset,
-            self.evidence_folder(),
-        )?;
-        Ok(summary(&dataset))
+        let manifest = self.manifest(Kind::Organization, Some(organization_id));
+        self.write_file(out, manifest, dataset).await
     }
 
     /// Writes the whole database to a portable file from one consistent snapshot; other
     /// writers carry on meanwhile.
     pub async fn backup(&self, out: &Path) -> StoreResult<WriteSummary> {
-        let mut tx = self.db.begin(Mode::Snapshot).await?;
-        let dataset = Dataset::collect(&mut tx, Scope::Everything).await?;
-        tx.commit().await?;
-        file::write(
-            out,
-            self.manifest(Kind::Backup, None),
-            &dataset,
-            self.evidence_folder(),
-        )?;
-        Ok(summary(&dataset))
+        let dataset = self
+            .read(async |tx| Dataset::collect(tx, Scope::Everything).await)
+            .await?;
+        self.write_file(out, self.manifest(Kind::Backup, None), dataset)
+            .await
+    }
+
+    /// Compresses and writes the file on a blocking thread.
+    async fn write_file(
+        &self,
+        out: &Path,
+        manifest: Manifest,
+        dataset: Dataset,
+    ) -> StoreResult<WriteSummary> {
+        let written = summary(&dataset);
+        let out = out.to_path_buf();
+        let folder = self.evidence_folder().clone();
+        off_executor(move || file::write(&out, manifest, &dataset, &folder)).await?;
+        Ok(written)
+    }
+
+    /// Reads and verifies a file, checks it is of `expected` kind and passes `check`, and only
+    /// then copies its evidence in; all on a blocking thread.
+    async fn load_file(
+        &self,
+        path: &Path,
+        expected: Kind,
+        check: fn(&VerifiedFile) -> StoreResult<()>,
+    ) -> StoreResult<VerifiedFile> {
+        let path = path.to_path_buf();
+        let limits = self.portable_limits;
+        let folder = self.evidence_folder().clone();
+        off_executor(move || {
+            let mut file = file::read(&path, &limits)?;
+            if file.manifest.kind != expected {
+                return Err(StoreError::WrongPortableKind {
+                    path: path.clone(),
+                    expected,
+                    found: file.manifest.kind,
+                });
+            }
+            check(&file)?;
+            file.copy_evidence(&folder)?;
+            Ok(file)
+        })
+        .await
     }
 
     /// Reads an organization file into this database in one transaction: all of it, or
     /// (on any error) nothing. An organization already present (same id) is left alone.
+    ///
+    /// Answers are written as the file holds them, without the answer rules: the file is a
+    /// verified copy of another installation's records (final assessments included), not new
+    /// input, and refusing it would lose history.
     pub async fn import_organization(
         &self,
-        actor: &str,
+        actor: &Actor,
         path: &Path,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> StoreResult<ImportOutcome> {
-        let mut file = file::read(path)?;
-        let refuse = |reason: String| StoreError::Portable {
-            path: path.to_path_buf(),
-            reason,
-        };
-        if file.manifest.kind != Kind::Organization {
-            return Err(refuse(
-                "is a full backup, not an organization export: load it with `hicp restore`"
-                    .to_string(),
-            ));
-        }
-        let organization_id = file.manifest.organization.ok_or_else(|| {
-            refuse("its manifest does not name the organization it holds".to_string())
-        })?;
-        file.dataset
-            .check_single_organization(organization_id)
-            .map_err(|reason| refuse(format!("is not a valid organization export: {reason}")))?;
-        let name = file.dataset.organizations[0].name.clone();
-
-        let mut tx = self.db.begin(Mode::Write).await?;
-        let existing = fetch_optional!(
-            &mut tx,
-            (Uuid, String),
-            "SELECT id, name FROM organizations WHERE id = $1",
-            organization_id
-        )?;
-        if let Some((id, name)) = existing {
-            return Ok(ImportOutcome::AlreadyPresent { id, name });
-        }
-        file.copy_evidence(self.evidence_folder())?;
-        let total = file.dataset.row_count();
-        file.dataset
-            .insert(&mut tx, Placement::Merge, &mut |done| {
-                progress(Progress { done, total })
-            })
+        let file = self
+            .load_file(path, Kind::Organization, organization_of)
             .await?;
-        let now = self.now();
-        let change = Change::new("organization.imported", "organization", organization_id)
-            .organization(organization_id)
-            .after(&serde_json::json!({
-                "file": file.path().display().to_string(),
-                "written_by": file.manifest.producer,
-                "written_at": file.manifest.created_at.to_string(),
-                "source_backend": file.manifest.source_backend,
-                "rows": total,
-            }))?;
-        audit::record(&mut tx, now, actor, change).await?;
-        tx.commit().await?;
-        Ok(ImportOutcome::Imported {
-            id: organization_id,
-            name,
-            rows: total,
+        let organization = file.dataset.organizations.first();
+        let (organization_id, name) = organization
+            .map(|row| (row.id, row.name.clone()))
+            .ok_or_else(|| StoreError::Portable {
+                path: path.to_path_buf(),
+                reason: "holds no organization".to_string(),
+            })?;
+        self.write(actor, async |tx, _now| {
+            let existing = fetch_optional!(
+                tx,
+                (Uuid, String),
+                "SELECT id, name FROM organizations WHERE id = $1",
+                organization_id
+            )?;
+            if let Some((id, name)) = existing {
+                return Ok(Audited::unchanged(ImportOutcome::AlreadyPresent {
+                    id,
+                    name,
+                }));
+            }
+            let total = file.dataset.row_count();
+            file.dataset
+                .insert(tx, Placement::Merge, &mut |done| {
+                    progress(Progress { done, total })
+                })
+                .await?;
+            let change = Change::new("organization.imported", "organization", organization_id)
+                .organization(organization_id)
+                .after(&Loaded::new(&file))?;
+            Ok(Audited::new(
+                ImportOutcome::Imported {
+                    id: organization_id,
+                    name,
+                    rows: total,
+                },
+                change,
+            ))
         })
+        .await
     }
 
     /// Loads a backup into this database in one transaction. The database must be empty
-    /// unless `force` is set, in which case everything in it is replaced.
+    /// unless `replace` is set, in which case everything in it is replaced.
     pub async fn restore(
         &self,
-        actor: &str,
+        actor: &Actor,
         path: &Path,
-        force: bool,
+        replace: bool,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> StoreResult<RestoreSummary> {
-        let mut file = file::read(path)?;
-        if file.manifest.kind != Kind::Backup {
-            return Err(StoreError::Portable {
-                path: path.to_path_buf(),
-                reason: "is an organization export, not a backup: load it with `hicp org import`"
-                    .to_string(),
-            });
-        }
-        let mut tx = self.db.begin(Mode::Write).await?;
-        let organizations = fetch_scalar!(&mut tx, i64, "SELECT COUNT(*) FROM organizations")?;
-        let users = fetch_scalar!(&mut tx, i64, "SELECT COUNT(*) FROM users")?;
-        let events = fetch_scalar!(&mut tx, i64, "SELECT COUNT(*) FROM audit_events")?;
-        let replaced = (organizations + users + events > 0).then(|| {
-            format!("{organizations} organizations, {users} users, {events} audit events")
-        });
-        if let Some(contents) = &replaced {
-            if !force {
-                return Err(StoreError::NotEmpty(contents.clone()));
+        let file = self.load_file(path, Kind::Backup, |_| Ok(())).await?;
+        self.write(actor, async |tx, _now| {
+            let contents = database_contents(tx).await?;
+            let replaced = (!contents.is_empty()).then_some(contents);
+            if let Some(contents) = replaced {
+                if !replace {
+                    return Err(StoreError::NotEmpty(contents));
+                }
+                for statement in DELETE_CHILD_FIRST {
+                    execute!(tx, statement)?;
+                }
             }
-            for statement in DELETE_CHILD_FIRST {
-                execute!(&mut tx, statement)?;
-            }
-        }
-        file.copy_evidence(self.evidence_folder())?;
-        let total = file.dataset.row_count();
-        file.dataset
-            .insert(&mut tx, Placement::Verbatim, &mut |done| {
-                progress(Progress { done, total })
-            })
-            .await?;
-        let now = self.now();
-        let change =
-            Change::new("database.restored", "database", "all").after(&serde_json::json!({
-                "file": file.path().display().to_string(),
-                "written_by": file.manifest.producer,
-                "written_at": file.manifest.created_at.to_string(),
-                "source_backend": file.manifest.source_backend,
-                "rows": total,
-                "replaced": replaced,
-            }))?;
-        audit::record(&mut tx, now, actor, change).await?;
-        tx.commit().await?;
-        Ok(RestoreSummary {
-            rows: total,
-            organizations: file.dataset.organizations.len(),
-            replaced,
+            let total = file.dataset.row_count();
+            file.dataset
+                .insert(tx, Placement::Verbatim, &mut |done| {
+                    progress(Progress { done, total })
+                })
+                .await?;
+            let mut loaded = Loaded::new(&file);
+            loaded.replaced = Some(replaced.map(|contents| contents.to_string()));
+            let change = Change::new("database.restored", "database", "all").after(&loaded)?;
+            Ok(Audited::new(
+                RestoreSummary {
+                    rows: total,
+                    organizations: file.dataset.organizations.len(),
+                    replaced,
+                },
+                change,
+            ))
         })
+        .await
     }
 }

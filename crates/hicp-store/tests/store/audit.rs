@@ -3,7 +3,7 @@
 
 use hicp_store::{Backend, NewAssessment, StoreError};
 
-use crate::support::{ACTOR, Raw, handmade_assessment, seed};
+use crate::support::{ACTOR, Raw, handmade_assessment, rules, seed};
 
 fn drop_update_guard(backend: Backend) -> &'static str {
     match backend {
@@ -31,19 +31,19 @@ hicp_store::backend_tests! {
     async fn a_failed_change_leaves_no_event(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Failing Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let assessment = store
-            .create_assessment(ACTOR, NewAssessment { organization_id: organization.id, title: "t", catalog_edition: "e", assessment: &given })
+            .create_assessment(&ACTOR, rules(), NewAssessment { organization_id: organization.id, title: "t", catalog_edition: "e", assessment: &given })
             .await?;
         let answer = store.answers(assessment.id).await?.remove(0);
         let mut raw = Raw::connect(db).await;
         let before = raw.scalar_i64("SELECT COUNT(*) FROM audit_events").await;
-        let stale = store.update_answer(ACTOR, answer.id, &answer.answer, answer.version + 7).await;
+        let stale = store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version + 7).await;
         assert!(matches!(stale, Err(StoreError::Conflict { .. })));
-        let duplicate = store.create_organization(ACTOR, &given.organization).await;
+        let duplicate = store.create_organization(&ACTOR, &given.organization).await;
         assert!(duplicate.is_err());
         assert_eq!(raw.scalar_i64("SELECT COUNT(*) FROM audit_events").await, before);
-        store.update_answer(ACTOR, answer.id, &answer.answer, answer.version).await?;
+        store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
         assert_eq!(raw.scalar_i64("SELECT COUNT(*) FROM audit_events").await, before + 1);
         assert_eq!(raw.scalar_i64("SELECT seq FROM audit_chain_head").await, before + 1);
         Ok(())
@@ -71,10 +71,10 @@ hicp_store::backend_tests! {
         seed(&store, "family-practice").await;
         let copy = db.dir().join("copy.hicp.zip");
         store.backup(&copy).await?;
-        let (_, data) = hicp_store::portable::inspect(&copy)?;
+        let (_, data) = hicp_store::testing::read_dataset(&copy)?;
         let mut forged = data.audit_events.iter().find(|e| e.seq == 5).ok_or("event 5")?.clone();
         forged.actor = "mallory".to_string();
-        forged.hash = hicp_store::audit::event_hash(&forged);
+        forged.hash = hicp_store::testing::event_hash(&forged);
         let mut raw = Raw::connect(db).await;
         raw.execute(drop_update_guard(db.backend())).await?;
         raw.execute(&format!(

@@ -10,7 +10,7 @@ use hicp_store::{
 };
 use time::macros::datetime;
 
-use crate::support::{ACTOR, Raw, handmade_assessment, seed};
+use crate::support::{ACTOR, Raw, dana, handmade_assessment, rules, seed};
 
 hicp_store::backend_tests! {
     async fn open_creates_and_reopens(db) {
@@ -30,9 +30,9 @@ hicp_store::backend_tests! {
     async fn assessment_round_trips_through_the_store(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Round Trip Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let record = store
-            .create_assessment(ACTOR, NewAssessment {
+            .create_assessment(&ACTOR, rules(), NewAssessment {
                 organization_id: organization.id,
                 title: "First look",
                 catalog_edition: "test-edition",
@@ -58,18 +58,18 @@ hicp_store::backend_tests! {
     async fn latest_assessment_is_the_newest(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Two Rounds");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let new = |title| NewAssessment {
             organization_id: organization.id,
             title,
             catalog_edition: "e",
             assessment: &given,
         };
-        let first = store.create_assessment(ACTOR, new("2025")).await?;
-        let second = store.create_assessment(ACTOR, new("2026")).await?;
+        let first = store.create_assessment(&ACTOR, rules(), new("2025")).await?;
+        let second = store.create_assessment(&ACTOR, rules(), new("2026")).await?;
         assert_eq!(store.load_assessment(organization.id, None).await?.0.id, second.id);
         assert_eq!(store.load_assessment(organization.id, Some(first.id)).await?.0.id, first.id);
-        let other = store.create_organization(ACTOR, &handmade_assessment("Other").organization).await?;
+        let other = store.create_organization(&ACTOR, &handmade_assessment("Other").organization).await?;
         let error = store.load_assessment(other.id, Some(first.id)).await.expect_err("not its assessment");
         assert!(matches!(error, StoreError::NotFound { .. }), "{error}");
         Ok(())
@@ -78,22 +78,22 @@ hicp_store::backend_tests! {
     async fn profile_changes_and_metrics_are_kept(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Renamed Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let mut changed = organization.organization();
         changed.name = "Renamed Clinic North".to_string();
         changed.tier = Some(hicp_catalog::Tier::Medium);
         changed.exposure.patient_portal = Some(true);
-        let updated = store.update_organization(ACTOR, organization.id, &changed).await?;
+        let updated = store.update_organization(&ACTOR, organization.id, &changed).await?;
         assert_eq!(updated.organization(), changed);
         assert_eq!(store.find_organization("Renamed Clinic North").await?, updated);
-        let other = store.create_organization(ACTOR, &handmade_assessment("Taken").organization).await?;
+        let other = store.create_organization(&ACTOR, &handmade_assessment("Taken").organization).await?;
         changed.name = "Taken".to_string();
-        let clash = store.update_organization(ACTOR, organization.id, &changed).await;
-        assert!(matches!(clash, Err(StoreError::Duplicate(_))), "{clash:?}");
+        let clash = store.update_organization(&ACTOR, organization.id, &changed).await;
+        assert!(matches!(clash, Err(StoreError::DuplicateOrganizationName { ref name }) if name == "Taken"), "{clash:?}");
         assert_ne!(other.id, organization.id);
         for (day, value) in [(3u8, 0.12), (1, 0.2)] {
             store
-                .record_metric(ACTOR, hicp_store::NewMetric {
+                .record_metric(&ACTOR, hicp_store::NewMetric {
                     organization_id: organization.id,
                     metric: "phishing-click-rate",
                     value,
@@ -107,7 +107,7 @@ hicp_store::backend_tests! {
         let values: Vec<f64> = series.iter().map(|m| m.value).collect();
         assert_eq!(values, [0.2, 0.12], "oldest observation first");
         let not_a_number = store
-            .record_metric(ACTOR, hicp_store::NewMetric {
+            .record_metric(&ACTOR, hicp_store::NewMetric {
                 organization_id: organization.id,
                 metric: "broken",
                 value: f64::NAN,
@@ -124,9 +124,9 @@ hicp_store::backend_tests! {
     async fn duplicate_names_are_refused_with_a_reason(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Same Name");
-        store.create_organization(ACTOR, &given.organization).await?;
-        let error = store.create_organization(ACTOR, &given.organization).await.expect_err("duplicate");
-        assert!(matches!(error, StoreError::Duplicate(_)), "{error}");
+        store.create_organization(&ACTOR, &given.organization).await?;
+        let error = store.create_organization(&ACTOR, &given.organization).await.expect_err("duplicate");
+        assert!(matches!(error, StoreError::DuplicateOrganizationName { .. }), "{error}");
         assert!(error.to_string().contains("Same Name"), "{error}");
         assert_eq!(store.list_organizations().await?.len(), 1);
         Ok(())
@@ -136,9 +136,9 @@ hicp_store::backend_tests! {
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-02 09:30:00.123456789 UTC)));
         let store = db.open_with_clock(clock.clone()).await?;
         let given = handmade_assessment("History Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let assessment = store
-            .create_assessment(ACTOR, NewAssessment {
+            .create_assessment(&ACTOR, rules(), NewAssessment {
                 organization_id: organization.id,
                 title: "t",
                 catalog_edition: "e",
@@ -151,16 +151,16 @@ hicp_store::backend_tests! {
         next.status = Status::Implemented;
         next.since = None;
         clock.advance(time::Duration::days(1));
-        let saved = store.update_answer("user:dana", encryption.id, &next, encryption.version).await?;
+        let saved = store.update_answer(&dana(), rules(), encryption.id, &next, encryption.version).await?;
         assert_eq!(saved.version, encryption.version + 1);
         // No date given: the status was reached "today" by the store's clock.
         assert_eq!(saved.answer.since, Some(time::macros::date!(2026 - 11 - 03)));
         assert_eq!(saved.updated_at, datetime!(2026-11-03 09:30:00.123456 UTC));
         let history = store.answer_history(assessment.id).await?;
         let change = history.iter().find(|h| h.from_status.is_some()).ok_or("a change")?;
-        assert_eq!(change.from_status.as_deref(), Some("partial"));
-        assert_eq!(change.to_status, "implemented");
-        assert_eq!(change.actor, "user:dana");
+        assert_eq!(change.from_status, Some(Status::Partial));
+        assert_eq!(change.to_status, Status::Implemented);
+        assert_eq!(change.actor, dana().to_string());
         assert_eq!(change.previous_since, Some(time::macros::date!(2026 - 03 - 01)));
         // The engine sees the earlier status as an entry dated when it began.
         let (_, loaded) = store.load_assessment(organization.id, None).await?;
@@ -170,7 +170,7 @@ hicp_store::backend_tests! {
         // A change that keeps the status adds no history.
         let mut note_only = saved.answer.clone();
         note_only.note = Some("all laptops done".to_string());
-        store.update_answer(ACTOR, saved.id, &note_only, saved.version).await?;
+        store.update_answer(&ACTOR, rules(), saved.id, &note_only, saved.version).await?;
         assert_eq!(store.answer_history(assessment.id).await?.len(), history.len());
         Ok(())
     }
@@ -178,24 +178,24 @@ hicp_store::backend_tests! {
     async fn final_assessments_cannot_change(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Final Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let assessment = store
-            .create_assessment(ACTOR, NewAssessment {
+            .create_assessment(&ACTOR, rules(), NewAssessment {
                 organization_id: organization.id,
                 title: "t",
                 catalog_edition: "e",
                 assessment: &given,
             })
             .await?;
-        let skip = store.set_assessment_status(ACTOR, assessment.id, AssessmentStatus::Final).await;
-        assert!(matches!(skip, Err(StoreError::Invalid(_))), "draft cannot jump to final: {skip:?}");
-        store.set_assessment_status(ACTOR, assessment.id, AssessmentStatus::InReview).await?;
-        let done = store.set_assessment_status(ACTOR, assessment.id, AssessmentStatus::Final).await?;
+        let skip = store.set_assessment_status(&ACTOR, assessment.id, AssessmentStatus::Final).await;
+        assert!(matches!(skip, Err(StoreError::InvalidStatusChange { from: AssessmentStatus::Draft, to: AssessmentStatus::Final })), "draft cannot jump to final: {skip:?}");
+        store.set_assessment_status(&ACTOR, assessment.id, AssessmentStatus::InReview).await?;
+        let done = store.set_assessment_status(&ACTOR, assessment.id, AssessmentStatus::Final).await?;
         assert!(done.finalized_at.is_some());
         let answer = store.answers(assessment.id).await?.remove(0);
-        let refused = store.update_answer(ACTOR, answer.id, &answer.answer, answer.version).await;
+        let refused = store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await;
         assert!(matches!(refused, Err(StoreError::Immutable(id)) if id == assessment.id), "{refused:?}");
-        let reopened = store.set_assessment_status(ACTOR, assessment.id, AssessmentStatus::Draft).await;
+        let reopened = store.set_assessment_status(&ACTOR, assessment.id, AssessmentStatus::Draft).await;
         assert!(matches!(reopened, Err(StoreError::Immutable(_))), "{reopened:?}");
         // The database refuses too, whoever asks.
         let mut raw = Raw::connect(db).await;
@@ -209,9 +209,9 @@ hicp_store::backend_tests! {
     async fn database_enforces_keys_and_checks(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Checks Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let assessment = store
-            .create_assessment(ACTOR, NewAssessment {
+            .create_assessment(&ACTOR, rules(), NewAssessment {
                 organization_id: organization.id,
                 title: "t",
                 catalog_edition: "e",
@@ -242,8 +242,9 @@ hicp_store::backend_tests! {
         let mut bad = answer.answer.clone();
         bad.status = Status::NotApplicable;
         bad.justification = Some("   ".to_string());
-        let refused = store.update_answer(ACTOR, answer.id, &bad, answer.version).await;
-        assert!(matches!(refused, Err(StoreError::Invalid(ref m)) if m.contains("justification")), "{refused:?}");
+        let refused = store.update_answer(&ACTOR, rules(), answer.id, &bad, answer.version).await;
+        assert!(matches!(refused, Err(StoreError::InvalidAnswer { .. })), "{refused:?}");
+        assert!(refused.is_err_and(|e| e.to_string().contains("justification")));
         Ok(())
     }
 
@@ -260,34 +261,38 @@ hicp_store::backend_tests! {
             &seeded.parsed,
             &hicp_engine::EvaluationOptions::new(time::macros::date!(2026 - 11 - 01)),
         );
-        assert!(store.record_plan(ACTOR, seeded.assessment.id, &evaluation.plan).await?.is_empty());
+        assert!(store.record_plan(&ACTOR, seeded.assessment.id, &evaluation.plan).await?.is_empty());
         assert_eq!(store.action_items(seeded.organization.id).await?.len(), items.len());
-        let stale = store.set_action_item_status(ACTOR, started.id, ActionStatus::Done, started.version - 1).await;
+        let stale = store.set_action_item_status(&ACTOR, started.id, ActionStatus::Done, started.version - 1).await;
         assert!(matches!(stale, Err(StoreError::StaleVersion { current_version }) if current_version == started.version), "{stale:?}");
-        let done = store.set_action_item_status(ACTOR, started.id, ActionStatus::Done, started.version).await?;
+        let done = store.set_action_item_status(&ACTOR, started.id, ActionStatus::Done, started.version).await?;
         assert_eq!(done.status, ActionStatus::Done);
         let history = store.action_item_history(started.id).await?;
-        let path: Vec<_> = history.iter().map(|h| (h.from_status.as_deref(), h.to_status.as_str())).collect();
-        assert_eq!(path, [(None, "open"), (Some("open"), "in_progress"), (Some("in_progress"), "done")]);
+        let path: Vec<_> = history.iter().map(|h| (h.from_status, h.to_status)).collect();
+        assert_eq!(path, [
+            (None, ActionStatus::Open),
+            (Some(ActionStatus::Open), ActionStatus::InProgress),
+            (Some(ActionStatus::InProgress), ActionStatus::Done),
+        ]);
         Ok(())
     }
 
     async fn evidence_is_content_addressed_and_verified(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Evidence Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let bytes = b"%PDF-1.7 pretend policy document";
         let new = || NewEvidence {
             organization_id: organization.id,
             answer_id: None,
             file_name: "policy.pdf",
             media_type: "application/pdf",
-            bytes,
+            bytes: bytes.to_vec(),
         };
-        let first = store.add_evidence(ACTOR, new()).await?;
-        let second = store.add_evidence(ACTOR, new()).await?;
+        let first = store.add_evidence(&ACTOR, new()).await?;
+        let second = store.add_evidence(&ACTOR, new()).await?;
         assert_eq!(first.sha256, second.sha256);
-        assert_eq!(first.size_bytes, bytes.len() as i64);
+        assert_eq!(first.size_bytes, bytes.len() as u64);
         let stored = db.dir().join("evidence").join(&first.sha256);
         assert_eq!(std::fs::read(&stored)?, bytes);
         let (record, read) = store.read_evidence(first.id).await?;
@@ -302,13 +307,12 @@ hicp_store::backend_tests! {
     async fn tokens_and_sessions_are_stored_hashed(db) {
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-02 08:00 UTC)));
         let store = db.open_with_clock(clock.clone()).await?;
-        let user = store.create_user(ACTOR, "lead@example.org", "Security Lead", None).await?;
+        let user = store.create_user(&ACTOR, "lead@example.org", "Security Lead", None).await?;
         let (token, secret) = store
-            .create_api_token(ACTOR, user.id, "ci", Some(datetime!(2026-12-01 00:00 UTC)))
+            .create_api_token(&ACTOR, user.id, "ci", Some(datetime!(2026-12-01 00:00 UTC)))
             .await?;
         assert!(secret.starts_with(hicp_store::SECRET_PREFIX));
-        assert_ne!(token.token_hash, secret);
-        assert_eq!(store.authenticate_api_token(&secret).await?.map(|t| t.id), Some(token.id));
+                assert_eq!(store.authenticate_api_token(&secret).await?.map(|t| t.id), Some(token.id));
         assert_eq!(store.authenticate_api_token("hicp_wrong").await?, None);
         let mut raw = Raw::connect(db).await;
         let leaked = raw
@@ -317,9 +321,9 @@ hicp_store::backend_tests! {
         assert_eq!(leaked, 0, "the secret itself must not be stored");
         clock.advance(time::Duration::days(40));
         assert_eq!(store.authenticate_api_token(&secret).await?, None, "expired");
-        let (_, forever) = store.create_api_token(ACTOR, user.id, "forever", None).await?;
+        let (_, forever) = store.create_api_token(&ACTOR, user.id, "forever", None).await?;
         let forever_id = store.authenticate_api_token(&forever).await?.ok_or("valid")?.id;
-        store.revoke_api_token(ACTOR, forever_id).await?;
+        store.revoke_api_token(&ACTOR, forever_id).await?;
         assert_eq!(store.authenticate_api_token(&forever).await?, None, "revoked");
 
         let (session, cookie) = store.create_session(user.id, time::Duration::hours(8)).await?;
@@ -327,13 +331,13 @@ hicp_store::backend_tests! {
         clock.advance(time::Duration::hours(9));
         assert_eq!(store.find_session(&cookie).await?, None, "expired");
         let (_, cookie) = store.create_session(user.id, time::Duration::hours(8)).await?;
-        store.end_session(&cookie).await?;
+        store.end_session(&ACTOR, &cookie).await?;
         assert_eq!(store.find_session(&cookie).await?, None, "ended");
 
-        let organization = store.create_organization(ACTOR, &handmade_assessment("Roles").organization).await?;
+        let organization = store.create_organization(&ACTOR, &handmade_assessment("Roles").organization).await?;
         assert_eq!(store.role_of(organization.id, user.id).await?, None);
-        store.set_membership(ACTOR, organization.id, user.id, hicp_store::Role::Viewer).await?;
-        store.set_membership(ACTOR, organization.id, user.id, hicp_store::Role::Auditor).await?;
+        store.set_membership(&ACTOR, organization.id, user.id, hicp_store::Role::Viewer).await?;
+        store.set_membership(&ACTOR, organization.id, user.id, hicp_store::Role::Auditor).await?;
         assert_eq!(store.role_of(organization.id, user.id).await?, Some(hicp_store::Role::Auditor));
         Ok(())
     }
@@ -353,6 +357,10 @@ async fn unsupported_urls_are_refused_with_the_forms_that_work() {
             "{url}: {error}"
         );
         assert!(error.to_string().contains("sqlite://PATH"), "{error}");
+        assert!(
+            !error.to_string().contains("hicp "),
+            "names no command: {error}"
+        );
     }
 }
 

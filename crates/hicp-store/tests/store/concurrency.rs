@@ -3,25 +3,27 @@
 use hicp_engine::Status;
 use hicp_store::{NewAssessment, NewMetric, StoreError};
 
-use crate::support::{ACTOR, Raw, handmade_assessment};
+use crate::support::{ACTOR, Raw, handmade_assessment, rules};
+use hicp_store::Actor;
 
 hicp_store::backend_tests! {
     async fn two_editors_of_one_answer_never_overwrite_each_other(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Busy Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let assessment = store
-            .create_assessment(ACTOR, NewAssessment { organization_id: organization.id, title: "t", catalog_edition: "e", assessment: &given })
+            .create_assessment(&ACTOR, rules(), NewAssessment { organization_id: organization.id, title: "t", catalog_edition: "e", assessment: &given })
             .await?;
         let answer = store.answers(assessment.id).await?.remove(0);
         // Both opened the answer at the same version and save at the same time.
         let edit = |who: &'static str, status: Status| {
+            let who = Actor::Local { os_user: who.to_string() };
             let store = store.clone();
             let mut changed = answer.answer.clone();
             changed.status = status;
             changed.note = Some(format!("saved by {who}"));
             let (id, version) = (answer.id, answer.version);
-            tokio::spawn(async move { store.update_answer(who, id, &changed, version).await })
+            tokio::spawn(async move { store.update_answer(&who, rules(), id, &changed, version).await })
         };
         let alice = edit("user:alice", Status::Implemented);
         let bob = edit("user:bob", Status::Planned);
@@ -53,11 +55,11 @@ hicp_store::backend_tests! {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 let organization = store
-                    .create_organization(ACTOR, &handmade_assessment(&format!("Clinic {n}")).organization)
+                    .create_organization(&ACTOR, &handmade_assessment(&format!("Clinic {n}")).organization)
                     .await?;
                 for day in 1..=3u8 {
                     store
-                        .record_metric(ACTOR, NewMetric {
+                        .record_metric(&ACTOR, NewMetric {
                             organization_id: organization.id,
                             metric: "patched-endpoints",
                             value: f64::from(day),

@@ -5,7 +5,7 @@
 use hicp_store::testing::TestDatabase;
 use hicp_store::{Backend, StoreError};
 
-use crate::support::{ACTOR, Raw, repo_path};
+use crate::support::{ACTOR, Raw, repo_path, rules};
 
 /// Loads `tests/fixtures/<backend>/v<version>.sql` into the empty test database.
 async fn load_fixture(db: &TestDatabase, version: u32) {
@@ -59,7 +59,7 @@ hicp_store::backend_tests! {
         assert_eq!(report.events, 11);
         // And the migrated database takes new changes on the same chain.
         let answer = store.answers(record.id).await?.remove(0);
-        store.update_answer(ACTOR, answer.id, &answer.answer, answer.version).await?;
+        store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
         assert_eq!(store.verify_audit().await?.events, 12);
         Ok(())
     }

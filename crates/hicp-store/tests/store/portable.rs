@@ -4,11 +4,13 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use hicp_store::portable::{ImportOutcome, inspect};
-use hicp_store::testing::TestDatabase;
+use hicp_store::portable::{ImportOutcome, Kind};
+use hicp_store::testing::{TestDatabase, read_dataset as inspect};
 use hicp_store::{NewAssessment, StoreError};
 
-use crate::support::{ACTOR, Raw, comparable, evidence_listing, handmade_assessment, seed};
+use crate::support::{
+    ACTOR, Raw, comparable, evidence_listing, handmade_assessment, importer, rules, seed,
+};
 
 fn no_progress() -> impl FnMut(hicp_store::portable::Progress) + Send {
     |_| {}
@@ -56,7 +58,7 @@ hicp_store::backend_tests! {
 
         let other = TestDatabase::create(db.backend()).await.ok_or("second database")?;
         let target = other.open().await?;
-        let outcome = target.import_organization("user:importer", &file, &mut no_progress()).await?;
+        let outcome = target.import_organization(&importer(), &file, &mut no_progress()).await?;
         assert!(matches!(outcome, ImportOutcome::Imported { id, .. } if id == seeded.organization.id), "{outcome:?}");
         let again = other.dir().join("again.hicp.zip");
         target.export_organization(seeded.organization.id, &again).await?;
@@ -69,7 +71,7 @@ hicp_store::backend_tests! {
 
         let mut raw = Raw::connect(&other).await;
         let before = raw.counts().await;
-        let second = target.import_organization("user:importer", &file, &mut no_progress()).await?;
+        let second = target.import_organization(&importer(), &file, &mut no_progress()).await?;
         assert!(matches!(second, ImportOutcome::AlreadyPresent { .. }), "{second:?}");
         assert_eq!(raw.counts().await, before, "a second import changes nothing");
         Ok(())
@@ -140,21 +142,26 @@ hicp_store::backend_tests! {
             (&smuggled, "does not list"),
             (&missing_evidence, "missing"),
             (&flipped, ""),
-            (&backup, "hicp restore"),
+            (&backup, "not an organization export"),
         ];
         for (file, expected) in cases {
             let error = store
-                .import_organization(ACTOR, file, &mut no_progress())
+                .import_organization(&ACTOR, file, &mut no_progress())
                 .await
                 .expect_err("must be refused");
-            assert!(matches!(error, StoreError::Portable { .. }), "{}: {error}", file.display());
+            let expected_kind = if file == backup.as_path() {
+                matches!(error, StoreError::WrongPortableKind { expected: Kind::Organization, found: Kind::Backup, .. })
+            } else {
+                matches!(error, StoreError::Portable { .. })
+            };
+            assert!(expected_kind, "{}: {error}", file.display());
             assert!(error.to_string().contains(expected), "{}: {error}", file.display());
             assert!(error.to_string().contains(&file.display().to_string()), "names the file: {error}");
         }
         assert_eq!(raw.counts().await, before, "refused files change nothing");
         assert_eq!(evidence_listing(db), evidence_before);
         // And the good one goes in.
-        store.import_organization(ACTOR, &good, &mut no_progress()).await?;
+        store.import_organization(&ACTOR, &good, &mut no_progress()).await?;
         Ok(())
     }
 
@@ -168,15 +175,15 @@ hicp_store::backend_tests! {
         // The file's member exists here under another id: found only after the organization
         // row has been written.
         let email = format!("manager+{}@example.org", seeded.organization.id.simple());
-        store.create_user(ACTOR, &email, "Someone Else", None).await?;
+        store.create_user(&ACTOR, &email, "Someone Else", None).await?;
         let mut raw = Raw::connect(db).await;
         let before = raw.counts().await;
         let mut rows_written = 0;
         let error = store
-            .import_organization(ACTOR, &file, &mut |p: hicp_store::portable::Progress| rows_written = p.done)
+            .import_organization(&ACTOR, &file, &mut |p: hicp_store::portable::Progress| rows_written = p.done)
             .await
             .expect_err("user clash");
-        assert!(matches!(error, StoreError::Duplicate(_)), "{error}");
+        assert!(matches!(error, StoreError::DuplicateUserEmail { .. }), "{error}");
         assert!(error.to_string().contains(&email), "{error}");
         assert!(rows_written >= 1, "the failure came after some rows were written");
         assert_eq!(raw.counts().await, before);
@@ -196,7 +203,7 @@ hicp_store::backend_tests! {
 
         let other = TestDatabase::create(db.backend()).await.ok_or("second database")?;
         let target = other.open().await?;
-        let restored = target.restore("user:admin", &file, false, &mut no_progress()).await?;
+        let restored = target.restore(&importer(), &file, false, &mut no_progress()).await?;
         assert_eq!(restored.organizations, 2);
         assert_eq!(restored.replaced, None);
         let again = other.dir().join("again.hicp.zip");
@@ -207,7 +214,7 @@ hicp_store::backend_tests! {
         let restore_event = copy_events.pop().ok_or("restore event")?;
         assert_eq!(restore_event.action, "database.restored");
         assert_eq!(copy_events, original.audit_events);
-        assert_eq!(hicp_store::portable::Dataset { audit_events: Vec::new(), ..copy }, hicp_store::portable::Dataset { audit_events: Vec::new(), ..original.clone() });
+        assert_eq!(hicp_store::testing::Dataset { audit_events: Vec::new(), ..copy }, hicp_store::testing::Dataset { audit_events: Vec::new(), ..original.clone() });
         assert_eq!(target.verify_audit().await?.broken, None);
         let evidence = original.evidence.first().ok_or("evidence")?;
         let (_, bytes) = target.read_evidence(evidence.id).await?;
@@ -223,14 +230,13 @@ hicp_store::backend_tests! {
         source_store.backup(&file).await?;
 
         let store = db.open().await?;
-        let existing = store.create_organization(ACTOR, &handmade_assessment("Already Here").organization).await?;
+        let existing = store.create_organization(&ACTOR, &handmade_assessment("Already Here").organization).await?;
         let mut raw = Raw::connect(db).await;
         let before = raw.counts().await;
-        let error = store.restore(ACTOR, &file, false, &mut no_progress()).await.expect_err("not empty");
-        assert!(matches!(error, StoreError::NotEmpty(_)), "{error}");
-        assert!(error.to_string().contains("--force"), "{error}");
+        let error = store.restore(&ACTOR, &file, false, &mut no_progress()).await.expect_err("not empty");
+        assert!(matches!(error, StoreError::NotEmpty(contents) if contents.organizations == 1), "{error}");
         assert_eq!(raw.counts().await, before);
-        let summary = store.restore(ACTOR, &file, true, &mut no_progress()).await?;
+        let summary = store.restore(&ACTOR, &file, true, &mut no_progress()).await?;
         assert!(summary.replaced.is_some());
         assert!(store.find_organization(&existing.id.to_string()).await.is_err(), "replaced");
         assert_eq!(store.list_organizations().await?.len(), 1);
@@ -241,14 +247,14 @@ hicp_store::backend_tests! {
     async fn backup_is_one_snapshot_while_writers_run(db) {
         let store = db.open().await?;
         let given = handmade_assessment("Writer Clinic");
-        let organization = store.create_organization(ACTOR, &given.organization).await?;
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
         let writer = {
             let store = store.clone();
             let given = given.clone();
             tokio::spawn(async move {
                 for n in 0..40 {
                     store
-                        .create_assessment(ACTOR, NewAssessment {
+                        .create_assessment(&ACTOR, rules(), NewAssessment {
                             organization_id: organization.id,
                             title: &format!("round {n}"),
                             catalog_edition: "e",
@@ -274,7 +280,7 @@ hicp_store::backend_tests! {
             assert_eq!(created, data.assessments.len());
             let target = TestDatabase::create(db.backend()).await.ok_or("target")?;
             let restored = target.open().await?;
-            restored.restore(ACTOR, &file, false, &mut no_progress()).await?;
+            restored.restore(&ACTOR, &file, false, &mut no_progress()).await?;
             assert_eq!(restored.verify_audit().await?.broken, None);
         }
         Ok(())

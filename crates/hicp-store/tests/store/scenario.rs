@@ -3,11 +3,11 @@
 
 use hicp_engine::EvaluationOptions;
 use hicp_store::Backend;
-use hicp_store::portable::{ImportOutcome, inspect};
-use hicp_store::testing::{TestDatabase, TestResult};
+use hicp_store::portable::ImportOutcome;
+use hicp_store::testing::{TestDatabase, TestResult, read_dataset as inspect};
 use time::macros::date;
 
-use crate::support::{catalog, comparable, seed};
+use crate::support::{catalog, comparable, importer, seed};
 
 async fn move_between(from: Backend, to: Backend) -> TestResult {
     let (Some(source), Some(target)) = (
@@ -26,7 +26,7 @@ async fn move_between(from: Backend, to: Backend) -> TestResult {
 
     let target_store = target.open().await?;
     let outcome = target_store
-        .import_organization("user:migrator", &file, &mut |_| {})
+        .import_organization(&importer(), &file, &mut |_| {})
         .await?;
     assert!(
         matches!(outcome, ImportOutcome::Imported { .. }),

@@ -7,14 +7,43 @@ pub use hicp_store::testing::RawConnection as Raw;
 use std::path::PathBuf;
 
 use hicp_catalog::Catalog;
+use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
 use hicp_store::testing::TestDatabase;
 use hicp_store::{
-    AssessmentRecord, NewAssessment, NewEvidence, NewMetric, OrganizationRecord, Role, Store,
+    Actor, AnswerRules, AssessmentRecord, NewAssessment, NewEvidence, NewMetric,
+    OrganizationRecord, Role, Store,
 };
 use time::macros::date;
 
-pub const ACTOR: &str = "test:store";
+pub const ACTOR: Actor = Actor::System {
+    component: "store-tests",
+};
+
+/// A signed-in user, as the server will name one.
+pub fn dana() -> Actor {
+    Actor::User {
+        id: uuid::Uuid::nil(),
+        email: "dana@example.org".to_string(),
+    }
+}
+
+/// Someone at the command line moving files between installations.
+pub fn importer() -> Actor {
+    Actor::Local {
+        os_user: "importer".to_string(),
+    }
+}
+
+/// The embedded catalog and the default status values, loaded once per test binary.
+pub fn rules() -> AnswerRules<'static> {
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    static STATUS_VALUES: std::sync::OnceLock<StatusValues> = std::sync::OnceLock::new();
+    AnswerRules {
+        catalog: CATALOG.get_or_init(catalog),
+        status_values: STATUS_VALUES.get_or_init(StatusValues::default),
+    }
+}
 
 pub fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,13 +76,14 @@ pub struct Seeded {
 pub async fn seed(store: &Store, example_name: &str) -> Seeded {
     let parsed = example(example_name);
     let organization = store
-        .create_organization(ACTOR, &parsed.organization)
+        .create_organization(&ACTOR, &parsed.organization)
         .await
         .expect("organization is created");
     let catalog = catalog();
     let assessment = store
         .create_assessment(
-            ACTOR,
+            &ACTOR,
+            rules(),
             NewAssessment {
                 organization_id: organization.id,
                 title: "Baseline 2026",
@@ -69,13 +99,13 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         &EvaluationOptions::new(date!(2026 - 11 - 01)),
     );
     let items = store
-        .record_plan(ACTOR, assessment.id, &evaluation.plan)
+        .record_plan(&ACTOR, assessment.id, &evaluation.plan)
         .await
         .expect("plan is recorded");
     let first = items.first().expect("the example has plan items");
     store
         .set_action_item_status(
-            ACTOR,
+            &ACTOR,
             first.id,
             hicp_store::ActionStatus::InProgress,
             first.version,
@@ -92,25 +122,25 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
     };
     changed.since = Some(date!(2026 - 10 - 15));
     store
-        .update_answer(ACTOR, answer.id, &changed, answer.version)
+        .update_answer(&ACTOR, rules(), answer.id, &changed, answer.version)
         .await
         .expect("answer is updated");
     store
         .add_evidence(
-            ACTOR,
+            &ACTOR,
             NewEvidence {
                 organization_id: organization.id,
                 answer_id: Some(answer.id),
                 file_name: "backup-restore-test.txt",
                 media_type: "text/plain",
-                bytes: b"Restore of the EHR backup tested on 2026-10-15: 42 minutes, all records present.\n",
+                bytes: b"Restore of the EHR backup tested on 2026-10-15: 42 minutes, all records present.\n".to_vec(),
             },
         )
         .await
         .expect("evidence is added");
     store
         .record_metric(
-            ACTOR,
+            &ACTOR,
             NewMetric {
                 organization_id: organization.id,
                 metric: "phishing-click-rate",
@@ -124,7 +154,7 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         .expect("metric is recorded");
     let user = store
         .create_user(
-            ACTOR,
+            &ACTOR,
             &format!("manager+{}@example.org", organization.id.simple()),
             "Dana Whitfield",
             Some("$argon2id$placeholder"),
@@ -132,11 +162,11 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         .await
         .expect("user is created");
     store
-        .set_membership(ACTOR, organization.id, user.id, Role::Assessor)
+        .set_membership(&ACTOR, organization.id, user.id, Role::Assessor)
         .await
         .expect("membership is set");
     store
-        .create_api_token(ACTOR, user.id, "reporting script", None)
+        .create_api_token(&ACTOR, user.id, "reporting script", None)
         .await
         .expect("token is created");
     store
@@ -189,7 +219,7 @@ pub fn handmade_assessment(name: &str) -> Assessment {
 
 /// A dataset with what legitimately differs between installations taken out: the audit
 /// events' places in each database's own chain, and the events the import itself wrote.
-pub fn comparable(mut dataset: hicp_store::portable::Dataset) -> hicp_store::portable::Dataset {
+pub fn comparable(mut dataset: hicp_store::testing::Dataset) -> hicp_store::testing::Dataset {
     dataset.audit_events.retain(|event| {
         event.action != "organization.imported" && event.action != "database.restored"
     });
