@@ -5,7 +5,17 @@
 //! one text portable: `$n` placeholders, ids and timestamps made in Rust, JSON stored as text,
 //! integers read as `i64`.
 
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use sqlx::Transaction;
+#[cfg(feature = "postgres")]
+use sqlx::{PgPool, Postgres};
+#[cfg(feature = "sqlite")]
+use sqlx::{Sqlite, SqlitePool};
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "hicp-store needs a database driver: enable the `sqlite` or `postgres` feature (or both)"
+);
 
 use crate::error::StoreResult;
 
@@ -34,12 +44,16 @@ impl std::fmt::Display for Backend {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
 }
 
 pub(crate) enum Tx {
+    #[cfg(feature = "sqlite")]
     Sqlite(Transaction<'static, Sqlite>),
+    #[cfg(feature = "postgres")]
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -57,18 +71,26 @@ pub(crate) enum Mode {
 impl Db {
     pub(crate) fn backend(&self) -> Backend {
         match self {
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
             Db::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub(crate) async fn begin(&self, mode: Mode) -> StoreResult<Tx> {
         Ok(match (self, mode) {
-            (Db::Sqlite(pool), Mode::Write) => {
+            #[cfg(feature = "sqlite")]
+            (Db::Sqlite(pool), Mode::Write) =>
+            {
+                #[cfg(feature = "sqlite")]
                 Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
             }
+            #[cfg(feature = "sqlite")]
             (Db::Sqlite(pool), Mode::Snapshot) => Tx::Sqlite(pool.begin().await?),
+            #[cfg(feature = "postgres")]
             (Db::Postgres(pool), Mode::Write) => Tx::Postgres(pool.begin().await?),
+            #[cfg(feature = "postgres")]
             (Db::Postgres(pool), Mode::Snapshot) => Tx::Postgres(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
@@ -78,7 +100,9 @@ impl Db {
 
     pub(crate) async fn close(&self) {
         match self {
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(pool) => pool.close().await,
+            #[cfg(feature = "postgres")]
             Db::Postgres(pool) => pool.close().await,
         }
     }
@@ -87,7 +111,9 @@ impl Db {
 impl Tx {
     pub(crate) async fn commit(self) -> StoreResult<()> {
         match self {
+            #[cfg(feature = "sqlite")]
             Tx::Sqlite(tx) => tx.commit().await?,
+            #[cfg(feature = "postgres")]
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -98,10 +124,12 @@ impl Tx {
 macro_rules! on_conn {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
+            #[cfg(feature = "sqlite")]
             $crate::db::Tx::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
+            #[cfg(feature = "postgres")]
             $crate::db::Tx::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body

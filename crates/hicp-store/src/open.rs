@@ -1,12 +1,13 @@
 //! Opening a store: parse the URL, connect, bring the schema up to date, or stop with a reason.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateError, Migrator};
+#[cfg(feature = "postgres")]
 use sqlx::postgres::PgPoolOptions;
+#[cfg(feature = "sqlite")]
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::Store;
@@ -16,7 +17,9 @@ use crate::error::{StoreError, StoreResult};
 use crate::evidence::EvidenceFolder;
 use crate::portable::PortableLimits;
 
+#[cfg(feature = "sqlite")]
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+#[cfg(feature = "postgres")]
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The newest schema version this build knows.
@@ -117,14 +120,20 @@ impl Store {
                         .unwrap_or_default()
                         .join("evidence"),
                 };
-                (open_sqlite(&path).await?, evidence_dir)
+                (
+                    open_sqlite(&options.database_url, &path).await?,
+                    evidence_dir,
+                )
             }
             Target::Postgres(url) => {
                 let evidence_dir = match options.evidence_dir {
                     Some(dir) => dir,
                     None => default_data_dir()?.join("evidence"),
                 };
-                (open_postgres(&url).await?, evidence_dir)
+                (
+                    open_postgres(&options.database_url, &url).await?,
+                    evidence_dir,
+                )
             }
         };
         let target = redact(&options.database_url);
@@ -141,7 +150,16 @@ impl Store {
     }
 }
 
-async fn open_sqlite(path: &Path) -> StoreResult<Db> {
+#[cfg(not(feature = "sqlite"))]
+async fn open_sqlite(url: &str, _path: &Path) -> StoreResult<Db> {
+    Err(StoreError::BackendNotBuilt {
+        url: redact(url),
+        backend: crate::Backend::Sqlite,
+    })
+}
+
+#[cfg(feature = "sqlite")]
+async fn open_sqlite(_url: &str, path: &Path) -> StoreResult<Db> {
     let target = path.display().to_string();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(StoreError::io(format!(
@@ -164,13 +182,23 @@ async fn open_sqlite(path: &Path) -> StoreResult<Db> {
     Ok(Db::Sqlite(pool))
 }
 
-async fn open_postgres(url: &str) -> StoreResult<Db> {
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(url: &str, _parsed: &str) -> StoreResult<Db> {
+    Err(StoreError::BackendNotBuilt {
+        url: redact(url),
+        backend: crate::Backend::Postgres,
+    })
+}
+
+#[cfg(feature = "postgres")]
+async fn open_postgres(_url: &str, url: &str) -> StoreResult<Db> {
     let target = redact(url);
-    let options =
-        sqlx::postgres::PgConnectOptions::from_str(url).map_err(|source| StoreError::Open {
+    let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url).map_err(
+        |source| StoreError::Open {
             target: target.clone(),
             source,
-        })?;
+        },
+    )?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(30))
@@ -182,7 +210,9 @@ async fn open_postgres(url: &str) -> StoreResult<Db> {
 
 async fn migrate(db: &Db, target: &str) -> StoreResult<()> {
     let result = match db {
+        #[cfg(feature = "sqlite")]
         Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+        #[cfg(feature = "postgres")]
         Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
     };
     result.map_err(|error| StoreError::Migration {

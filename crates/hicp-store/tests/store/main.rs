@@ -3,6 +3,7 @@
 mod audit;
 mod basics;
 mod concurrency;
+mod hostile;
 mod migrations;
 mod portable;
 mod scenario;
