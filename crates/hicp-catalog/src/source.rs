@@ -153,11 +153,11 @@ impl Found {
     }
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> CatalogError {
+fn io_error(path: &Path, error: std::io::Error) -> CatalogError {
     CatalogError::Read(ReadError::Io {
         what: FILE,
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 

@@ -9,12 +9,13 @@ use crate::position::{Position, position_in_bytes};
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("cannot read {what} {}: {source}", path.display())]
+    /// The I/O error is part of the message rather than a `source`, so that a caller that
+    /// prints the whole chain does not print it twice.
+    #[error("cannot read {what} {}: {error}", path.display())]
     Io {
         what: &'static str,
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{what} {} is {}, more than the {} allowed; check that this is the right file",
@@ -43,10 +44,10 @@ pub enum ReadError {
 /// device that reports no size, cannot pass the limit either). `what` names the file in
 /// messages: "the assessment file", "the methodology file".
 pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, ReadError> {
-    let io = |source| ReadError::Io {
+    let io = |error| ReadError::Io {
         what,
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();

@@ -1,5 +1,6 @@
 //! Reports for hicp: one content model ([`model::ReportModel`]) rendered as self-contained HTML,
-//! PDF, XLSX, CSV and OSCAL. The same renderers serve the command line, the web and the API.
+//! PDF, XLSX, CSV and OSCAL, plus a short [`summary`] for a terminal or Markdown. The same
+//! renderers serve the command line, the web and the API.
 
 use hicp_catalog::Catalog;
 use hicp_engine::{Assessment, Evaluation};
@@ -14,6 +15,7 @@ pub mod model;
 pub mod oscal;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod summary;
 pub mod xlsx;
 
 /// What every renderer is given.

@@ -1,7 +1,10 @@
-//! `hicp`: the command line. Each subcommand lives in `commands/` and calls the library crates;
-//! this file only parses arguments and turns errors into exit codes.
+//! `hicp`: the command line. Each subcommand lives in `commands/` and calls `hicp-app` (or the
+//! store); this file parses arguments, runs the command, and turns errors into messages and
+//! exit codes.
 
 mod commands;
+mod hints;
+mod output;
 
 use std::process::ExitCode;
 
@@ -38,20 +41,36 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Catalog(args) => commands::catalog::run(args),
-        Command::Assess(args) => commands::assess::run(args),
-        Command::Org(args) => commands::org::run(args),
-        Command::Audit(args) => commands::audit::run(args),
-        Command::Backup(args) => commands::backup::run_backup(args),
-        Command::Restore(args) => commands::backup::run_restore(args),
-        Command::Report(args) => commands::report::run(args),
-    };
-    match result {
+    match run(cli) {
         Ok(code) => code,
+        // The reader of standard output stopped early (`hicp org list | head -1`): it has
+        // what it wanted.
+        Err(error) if output::is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
+            if let Some(hint) = hints::hint(&error) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // One runtime for the whole run; commands that need no database never touch it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| anyhow::anyhow!("starting the async runtime: {error}"))?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Catalog(args) => commands::catalog::run(args),
+            Command::Assess(args) => commands::assess::run(args),
+            Command::Org(args) => commands::org::run(args).await,
+            Command::Audit(args) => commands::audit::run(args).await,
+            Command::Backup(args) => commands::backup::run_backup(args).await,
+            Command::Restore(args) => commands::backup::run_restore(args).await,
+            Command::Report(args) => commands::report::run(args).await,
+        }
+    })
 }

@@ -297,7 +297,7 @@ fn a_bad_file_fails_with_every_problem_located() {
 fn a_missing_file_and_a_bad_date_option_are_refused() {
     let stderr = failure_stderr(hicp().args(["assess", "no-such-file.toml"]));
     assert!(
-        stderr.contains("reading the assessment file no-such-file.toml"),
+        stderr.contains("cannot read the assessment file no-such-file.toml: No such file"),
         "{stderr}"
     );
     let stderr = failure_stderr(

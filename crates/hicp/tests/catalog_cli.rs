@@ -185,11 +185,11 @@ fn validate_lists_every_error_and_exits_1() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("practices/07-vulnerability.toml:89: sub_practices[1].prerequisites[0]: unknown sub-practice id 5.M.Z"),
+        stderr.contains("practices/07-vulnerability.toml:99:18: sub_practices[1].prerequisites[0]: unknown sub-practice id 5.M.Z"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("unknown field `efort`: did you mean `effort`?"),
+        stderr.contains("unknown field `efort` (did you mean `effort`?)"),
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
@@ -235,7 +235,9 @@ fn export_formats_write_to_standard_output() {
     assert_eq!(value["sub_practices"].as_array().expect("array").len(), 36);
 
     let csv = stdout_of(hicp().args(["catalog", "export", "--format", "csv"]));
-    assert!(csv.starts_with("id,practice,practice_title,tier,title,"));
+    assert!(csv.starts_with(
+        "id,practice,practice_title,practice_title_confidence,tier,title,title_edition,title_confidence,"
+    ));
     assert_eq!(csv.lines().count(), 91);
 
     let oscal = stdout_of(hicp().args(["catalog", "export", "--format", "oscal"]));

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use hicp_store::testing::{RawConnection, TestDatabase};
-use hicp_store::{Backend, NewAssessment, Store};
+use hicp_store::{Actor, AnswerRules, Backend, NewAssessment, Store};
 
 fn repo_file(relative: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -218,10 +218,18 @@ async fn big_export(
     let store: Store = db.open().await?;
     let organization = store.find_organization(&id).await?;
     let (_, assessment) = store.load_assessment(organization.id, None).await?;
+    let catalog = hicp_catalog::Catalog::embedded()?;
+    let methodology = hicp_engine::Methodology::default();
     for round in 0..40 {
         store
             .create_assessment(
-                "test:seed",
+                &Actor::System {
+                    component: "test seed",
+                },
+                AnswerRules {
+                    catalog: &catalog,
+                    status_values: &methodology.status_values,
+                },
                 NewAssessment {
                     organization_id: organization.id,
                     title: &format!("Quarterly review {round}"),

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use super::{DatabaseArg, block_on};
+use std::io::Write as _;
+
+use super::DatabaseArg;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,30 +20,33 @@ enum Command {
     Verify,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        Command::Verify => block_on(verify(&args.database))?,
+        Command::Verify => verify(&args.database).await,
     }
 }
 
 async fn verify(database: &DatabaseArg) -> anyhow::Result<ExitCode> {
-    let store = database.open().await?;
-    let report = store.verify_audit().await?;
-    store.close().await;
+    let report = database
+        .with_store(async |store| Ok(store.verify_audit().await?))
+        .await?;
+    let mut out = std::io::stdout().lock();
     match report.broken {
         None => {
-            println!(
+            writeln!(
+                out,
                 "OK: the audit trail's {} events form an unbroken chain",
                 report.events
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(broken) => {
             let id = broken.id.map(|id| format!(" ({id})")).unwrap_or_default();
-            println!(
+            writeln!(
+                out,
                 "BROKEN at event {}{id}: {}\n{} events before it verified. Restore from a backup taken before the change, and find out who had database access.",
                 broken.seq, broken.reason, report.events
-            );
+            )?;
             Ok(ExitCode::FAILURE)
         }
     }

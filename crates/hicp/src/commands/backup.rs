@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use hicp_store::portable::Progress;
 
-use super::{DatabaseArg, block_on, cli_actor};
+use std::io::Write as _;
+
+use super::{DatabaseArg, local_actor};
 
 #[derive(clap::Args, Debug)]
 pub struct BackupArgs {
@@ -32,53 +34,59 @@ pub struct RestoreArgs {
     database: DatabaseArg,
 }
 
-pub fn run_backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
-    block_on(async {
-        let store = args.database.open().await?;
-        let summary = store
-            .backup(&args.out)
-            .await
-            .context("the backup was not written")?;
-        store.close().await;
-        println!(
-            "wrote {}: {} rows, {} evidence files, {} audit events",
-            args.out.display(),
-            summary.rows,
-            summary.evidence_files,
-            summary.audit_events
-        );
-        Ok(ExitCode::SUCCESS)
-    })?
+pub async fn run_backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let summary = args
+        .database
+        .with_store(async |store| {
+            store
+                .backup(&args.out)
+                .await
+                .context("the backup was not written")
+        })
+        .await?;
+    writeln!(
+        std::io::stdout(),
+        "wrote {}: {} rows, {} evidence files, {} audit events",
+        args.out.display(),
+        summary.rows,
+        summary.evidence_files,
+        summary.audit_events
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
-    block_on(async {
-        let store = args.database.open().await?;
-        let mut report = progress_printer(args.progress, "restored");
-        let summary = store
-            .restore(&cli_actor(), &args.file, args.force, &mut report)
-            .await
-            .context("nothing was restored")?;
-        let chain = store.verify_audit().await?;
-        store.close().await;
-        if let Some(replaced) = &summary.replaced {
-            println!("replaced what was there: {replaced}");
-        }
-        println!(
-            "restored {}: {} organizations, {} rows",
-            args.file.display(),
-            summary.organizations,
-            summary.rows
-        );
-        match chain.broken {
-            None => println!("audit trail OK: {} events", chain.events),
-            Some(broken) => println!(
-                "warning: the restored audit trail is broken at event {}: {}",
-                broken.seq, broken.reason
-            ),
-        }
-        Ok(ExitCode::SUCCESS)
-    })?
+pub async fn run_restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
+    let (summary, chain) = args
+        .database
+        .with_store(async |store| {
+            let mut report = progress_printer(args.progress, "restored");
+            let summary = store
+                .restore(&local_actor(), &args.file, args.force, &mut report)
+                .await
+                .context("nothing was restored")?;
+            Ok((summary, store.verify_audit().await?))
+        })
+        .await?;
+    let mut out = std::io::stdout().lock();
+    if let Some(replaced) = &summary.replaced {
+        writeln!(out, "replaced what was there: {replaced}")?;
+    }
+    writeln!(
+        out,
+        "restored {}: {} organizations, {} rows",
+        args.file.display(),
+        summary.organizations,
+        summary.rows
+    )?;
+    match chain.broken {
+        None => writeln!(out, "audit trail OK: {} events", chain.events)?,
+        Some(broken) => writeln!(
+            out,
+            "warning: the restored audit trail is broken at event {}: {}",
+            broken.seq, broken.reason
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress callback that prints about every 2% to standard error, or nothing.

@@ -9,7 +9,9 @@ use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 use hicp_catalog::{Catalog, CatalogDiff, CatalogError, SubPractice, SubPracticeId, Tier, export};
 
-use super::{CatalogArg, load_catalog};
+use hicp_app::inputs::load_catalog;
+
+use super::CatalogArg;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -132,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let tier = args.tier.map(Tier::from);
-    let rows: Vec<[String; 6]> = catalog
+    let rows: Vec<[String; 7]> = catalog
         .sub_practices
         .iter()
         .filter(|s| tier.is_none_or(|t| t.requires(s.tier)))
@@ -143,13 +145,23 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
                 s.id.to_string(),
                 s.tier.to_string(),
                 s.title.clone(),
+                s.title_label(),
                 s.cost.to_string(),
                 s.effort.to_string(),
                 join(&s.threats, ","),
             ]
         })
         .collect();
-    let header = ["ID", "TIER", "TITLE", "COST", "EFFORT", "THREATS"].map(String::from);
+    let header = [
+        "ID",
+        "TIER",
+        "TITLE",
+        "TITLE SOURCE",
+        "COST",
+        "EFFORT",
+        "THREATS",
+    ]
+    .map(String::from);
     let mut out = table(&header, &rows);
     let _ = writeln!(
         out,
@@ -163,7 +175,7 @@ fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
-fn table(header: &[String; 6], rows: &[[String; 6]]) -> String {
+fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
     let mut widths = header.clone().map(|h| h.chars().count());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -203,20 +215,17 @@ fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
 fn describe(catalog: &Catalog, s: &SubPractice) -> String {
     let mut out = String::new();
     let w = &mut out;
-    let _ = writeln!(w, "{}  {}", s.id, s.title);
+    let _ = writeln!(w, "{}  {}  [{}]", s.id, s.title, s.title_label());
     if !s.title_aliases.is_empty() {
-        let _ = writeln!(w, "Also titled: {}", s.title_aliases.join("; "));
+        let aliases: Vec<String> = s.title_aliases.iter().map(|a| a.describe()).collect();
+        let _ = writeln!(w, "Also titled: {}", aliases.join("; "));
     }
-    if !s.provenance.verified {
-        let _ = writeln!(
-            w,
-            "UNVERIFIED: this id or title has not been confirmed against HICP edition {} (see Provenance)",
-            catalog.edition.hicp_edition
-        );
+    if !s.provenance.verified || s.title_source.is_unverified() {
+        let _ = writeln!(w, "UNVERIFIED: {} (see Provenance)", s.title_label());
     }
-    let practice_title = catalog
-        .practice(s.practice)
-        .map_or("", |p| p.title.as_str());
+    let practice_title = catalog.practice(s.practice).map_or_else(String::new, |p| {
+        format!("{}  [{}]", p.title, p.title_label())
+    });
     let sizes: Vec<&str> = Tier::ALL
         .into_iter()
         .filter(|size| size.requires(s.tier))
@@ -245,7 +254,9 @@ fn describe(catalog: &Catalog, s: &SubPractice) -> String {
 
     section(w, "Threats mitigated");
     for t in &s.threats {
-        let name = catalog.threat(*t).map_or("", |t| t.name.as_str());
+        let name = catalog
+            .threat(*t)
+            .map_or_else(String::new, |t| format!("{}  [{}]", t.name, t.name_label()));
         let _ = writeln!(w, "  {t}  {name}");
     }
 
@@ -309,7 +320,7 @@ fn describe(catalog: &Catalog, s: &SubPractice) -> String {
 
 fn id_and_title(catalog: &Catalog, id: &SubPracticeId) -> String {
     match catalog.sub_practice(id) {
-        Some(s) => format!("{id}  {}", s.title),
+        Some(s) => format!("{id}  {}  [{}]", s.title, s.title_label()),
         None => id.to_string(),
     }
 }
@@ -381,14 +392,14 @@ fn validate(path: &Path) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(CatalogError::Invalid(errors)) => {
-            for error in &errors {
-                eprintln!("{error}");
+        Err(CatalogError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
             }
             eprintln!(
                 "{}: {} error(s); the catalog cannot be used until they are fixed",
                 path.display(),
-                errors.len()
+                problems.len()
             );
             Ok(ExitCode::FAILURE)
         }
@@ -433,11 +444,8 @@ fn pretty(value: &serde_json::Value) -> anyhow::Result<String> {
 
 fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let load = |which: &str| -> anyhow::Result<Catalog> {
-        if which == "embedded" {
-            load_catalog(None)
-        } else {
-            load_catalog(Some(Path::new(which)))
-        }
+        let path = (which != "embedded").then(|| Path::new(which));
+        Ok(load_catalog(path)?)
     };
     let old = load(&args.old)?;
     let new = load(&args.new)?;

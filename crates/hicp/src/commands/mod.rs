@@ -1,4 +1,5 @@
-//! One module per subcommand. Shared plumbing (catalog and database options) lives here.
+//! One module per subcommand; the options several commands share live here. A command parses
+//! its arguments, calls `hicp-app` (or the store, for plain store operations) and prints.
 
 pub mod assess;
 pub mod audit;
@@ -7,10 +8,13 @@ pub mod catalog;
 pub mod org;
 pub mod report;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
+use hicp_app::Planning;
 use hicp_catalog::Catalog;
+use hicp_engine::Methodology;
+use hicp_store::Actor;
+use time::Date;
 
 /// `--catalog PATH`, shared by every command that reads the catalog.
 #[derive(clap::Args, Debug, Clone)]
@@ -22,15 +26,7 @@ pub struct CatalogArg {
 
 impl CatalogArg {
     pub fn load(&self) -> anyhow::Result<Catalog> {
-        load_catalog(self.catalog.as_deref())
-    }
-}
-
-pub fn load_catalog(path: Option<&Path>) -> anyhow::Result<Catalog> {
-    match path {
-        Some(path) => Catalog::load_path(path)
-            .with_context(|| format!("loading the catalog from {}", path.display())),
-        None => Catalog::embedded().context("loading the embedded catalog"),
+        Ok(hicp_app::inputs::load_catalog(self.catalog.as_deref())?)
     }
 }
 
@@ -44,35 +40,94 @@ pub struct DatabaseArg {
 }
 
 impl DatabaseArg {
-    /// The URL given, or the default SQLite file.
-    pub fn url(&self) -> anyhow::Result<String> {
-        match &self.database_url {
-            Some(url) => Ok(url.clone()),
-            None => Ok(hicp_store::default_database_url()?),
+    /// Opens the database and brings its schema up to date; stops with the reason otherwise.
+    pub async fn open(&self) -> anyhow::Result<hicp_store::Store> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => hicp_store::default_database_url()?,
+        };
+        Ok(hicp_store::Store::open(&url).await?)
+    }
+
+    /// Opens the store, does `work` with it, and closes it (waiting for running queries)
+    /// whether the work succeeded or not.
+    pub async fn with_store<T>(
+        &self,
+        work: impl AsyncFnOnce(&hicp_store::Store) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let store = self.open().await?;
+        let result = work(&store).await;
+        store.close().await;
+        result
+    }
+}
+
+/// The planning flags, one definition for `hicp assess` and `hicp report`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlanningArgs {
+    /// Money available per plan period, in US dollars (e.g. 150000 or 150,000); default: no limit.
+    #[arg(long, value_name = "DOLLARS", value_parser = parse_dollars)]
+    pub budget: Option<u64>,
+    /// Staff-days available per plan period; default: no limit.
+    #[arg(long, value_name = "N")]
+    pub staff_days: Option<u32>,
+    /// Number of plan periods (quarters by default) before the rest is deferred; default: the
+    /// methodology's (8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=40))]
+    pub periods: Option<u32>,
+    /// The assessment date, from which the plan and the 12-month view are counted; default: today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// A methodology override (TOML); keys left out keep hicp's defaults (docs/methodology.md).
+    #[arg(long, value_name = "FILE")]
+    pub methodology: Option<PathBuf>,
+}
+
+impl PlanningArgs {
+    pub fn planning(&self) -> Planning {
+        Planning {
+            as_of: self.as_of,
+            budget: self.budget,
+            staff_days: self.staff_days,
+            periods: self.periods,
         }
     }
 
-    /// Opens the database and brings its schema up to date; stops with the reason otherwise.
-    pub async fn open(&self) -> anyhow::Result<hicp_store::Store> {
-        let url = self.url()?;
-        Ok(hicp_store::Store::open(&url).await?)
+    pub fn methodology(&self) -> anyhow::Result<Methodology> {
+        Ok(hicp_app::inputs::load_methodology(
+            self.methodology.as_deref(),
+        )?)
     }
 }
 
-/// Runs a database command's async body on a runtime made for it.
-pub fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    Ok(runtime.block_on(future))
+pub fn parse_dollars(text: &str) -> Result<u64, String> {
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
+    cleaned
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of dollars, e.g. 150000"))
 }
 
-/// Who the audit trail names for changes made from the command line.
-pub fn cli_actor() -> String {
-    let user = std::env::var("USER")
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), &format)
+        .map_err(|_| format!("`{text}` is not a date: use YYYY-MM-DD, e.g. 2027-01-15"))
+}
+
+/// Today in UTC: the command line's clock.
+pub fn today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// The person at this terminal, as the audit trail names changes made from the command line.
+pub fn local_actor() -> Actor {
+    let os_user = std::env::var("USER")
         .ok()
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string());
-    format!("cli:{user}")
+    Actor::Local { os_user }
 }

@@ -1,19 +1,18 @@
 //! `hicp org`: organizations kept in the database — list, create from an assessment file, show,
 //! and move one between installations with a portable file.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use hicp_engine::EvaluationOptions;
+use hicp_app::organizations::{Overview, create_from_file, overview};
 use hicp_store::portable::ImportOutcome;
 use hicp_store::{OrganizationRecord, Store};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
-use super::assess::parse_date;
 use super::backup::progress_printer;
-use super::{CatalogArg, DatabaseArg, block_on, cli_actor};
+use super::{CatalogArg, DatabaseArg, local_actor, parse_date, today};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -77,72 +76,99 @@ enum Command {
     },
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    block_on(async move {
-        let store = args.database.open().await?;
-        let result = execute(&store, args.command).await;
-        store.close().await;
-        result
-    })?
-}
-
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let command = args.command;
+    args.database
+        .with_store(async |store| execute(store, command).await)
+        .await
 }
 
 async fn execute(store: &Store, command: Command) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     match command {
-        Command::List { format } => list(store, format).await,
+        Command::List { format } => list(&mut out, store, format).await?,
         Command::Create {
             from_assessment,
             title,
             as_of,
             catalog,
-        } => create(store, &from_assessment, title, as_of, &catalog).await,
+        } => {
+            let catalog = catalog.load()?;
+            let created = create_from_file(
+                store,
+                &local_actor(),
+                &from_assessment,
+                title,
+                &catalog,
+                as_of.unwrap_or_else(today),
+            )
+            .await?;
+            for warning in &created.warnings {
+                // The reader's message already names the file, line and key.
+                eprintln!("warning: {}", warning.message);
+            }
+            eprintln!(
+                "created organization {} (tier {}) with draft assessment {} ({} answers) and {} action items",
+                created.organization.name,
+                created.tier,
+                created.assessment.id,
+                created.answers,
+                created.action_items
+            );
+            writeln!(out, "{}", created.organization.id)?;
+        }
         Command::Show {
             org,
             format,
             catalog,
-        } => show(store, &org, format, &catalog).await,
-        Command::Export { org, out } => {
+        } => {
+            let catalog = catalog.load()?;
+            let overview = overview(store, &org, &catalog, today()).await?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&overview)?)?,
+                Format::Text => write_overview(&mut out, &overview)?,
+            }
+        }
+        Command::Export { org, out: path } => {
             let organization = store.find_organization(&org).await?;
             let summary = store
-                .export_organization(organization.id, &out)
+                .export_organization(organization.id, &path)
                 .await
                 .context("the export was not written")?;
-            println!(
+            writeln!(
+                out,
                 "wrote {}: organization {} ({}), {} rows, {} evidence files, {} audit events",
-                out.display(),
+                path.display(),
                 organization.name,
                 organization.id,
                 summary.rows,
                 summary.evidence_files,
                 summary.audit_events
-            );
-            Ok(ExitCode::SUCCESS)
+            )?;
         }
         Command::Import { file, progress } => {
             let mut report = progress_printer(progress, "imported");
             let outcome = store
-                .import_organization(&cli_actor(), &file, &mut report)
+                .import_organization(&local_actor(), &file, &mut report)
                 .await
                 .context("nothing was imported")?;
             match outcome {
                 ImportOutcome::Imported { id, name, rows } => {
-                    println!("imported organization {name} ({id}): {rows} rows");
+                    writeln!(out, "imported organization {name} ({id}): {rows} rows")?;
                 }
-                ImportOutcome::AlreadyPresent { id, name } => {
-                    println!("organization {name} ({id}) is already present; nothing was imported");
-                }
+                ImportOutcome::AlreadyPresent { id, name } => writeln!(
+                    out,
+                    "organization {name} ({id}) is already present; nothing was imported"
+                )?,
             }
-            Ok(ExitCode::SUCCESS)
         }
     }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn list(store: &Store, format: Format) -> anyhow::Result<ExitCode> {
+async fn list(out: &mut impl Write, store: &Store, format: Format) -> anyhow::Result<()> {
     let organizations = store.list_organizations().await?;
-    let mut out = std::io::stdout().lock();
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&organizations)?)?,
         Format::Text if organizations.is_empty() => writeln!(
@@ -172,102 +198,13 @@ async fn list(store: &Store, format: Format) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-async fn create(
-    store: &Store,
-    file: &std::path::Path,
-    title: Option<String>,
-    as_of: Option<Date>,
-    catalog: &CatalogArg,
-) -> anyhow::Result<ExitCode> {
-    let catalog = catalog.load()?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let parsed =
-        hicp_engine::input::parse_assessment(&text, &file.display().to_string(), &catalog)?;
-    for warning in &parsed.warnings {
-        // The engine's message already names the file, line and key.
-        eprintln!("warning: {}", warning.message);
-    }
-    let evaluation = hicp_engine::evaluate(
-        &catalog,
-        &parsed.assessment,
-        &EvaluationOptions::new(as_of.unwrap_or_else(today)),
-    );
-    let title = title.unwrap_or_else(|| {
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        format!("Imported from {name}")
-    });
-    let (organization, assessment, items) = store
-        .create_organization_with_assessment(
-            &cli_actor(),
-            &parsed.assessment,
-            &title,
-            &catalog.edition.id,
-            &evaluation.plan,
-        )
-        .await?;
-    eprintln!(
-        "created organization {} (tier {}) with draft assessment {} ({} answers) and {} action items",
-        organization.name,
-        evaluation.tier.tier,
-        assessment.id,
-        parsed.assessment.answers.len(),
-        items.len()
-    );
-    println!("{}", organization.id);
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn show(
-    store: &Store,
-    key: &str,
-    format: Format,
-    catalog: &CatalogArg,
-) -> anyhow::Result<ExitCode> {
-    let organization = store.find_organization(key).await?;
-    let assessments = store.list_assessments(organization.id).await?;
-    let catalog = catalog.load()?;
-    let latest = match assessments.last() {
-        Some(_) => {
-            let (record, assessment) = store.load_assessment(organization.id, None).await?;
-            let evaluation =
-                hicp_engine::evaluate(&catalog, &assessment, &EvaluationOptions::new(today()));
-            Some((record, evaluation))
-        }
-        None => None,
-    };
-    let items = store.action_items(organization.id).await?;
-    let mut out = std::io::stdout().lock();
-    if format == Format::Json {
-        let latest = latest.as_ref().map(|(record, evaluation)| {
-            serde_json::json!({
-                "assessment": record.id,
-                "as_of": evaluation.as_of.to_string(),
-                "tier": evaluation.tier.tier,
-                "overall_score": evaluation.overall_score,
-                "overall_risk": evaluation.overall_risk,
-                "practices": evaluation.practices.iter().map(|p| serde_json::json!({"id": p.id, "score": p.score})).collect::<Vec<_>>(),
-                "gaps": evaluation.gaps.len(),
-            })
-        });
-        let document = serde_json::json!({
-            "organization": organization,
-            "assessments": assessments,
-            "action_items": items.len(),
-            "latest": latest,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    write_profile(&mut out, &organization)?;
-    writeln!(out, "\nAssessments ({}):", assessments.len())?;
-    for assessment in &assessments {
+fn write_overview(out: &mut impl Write, overview: &Overview) -> std::io::Result<()> {
+    write_profile(out, &overview.organization)?;
+    writeln!(out, "\nAssessments ({}):", overview.assessments.len())?;
+    for assessment in &overview.assessments {
         writeln!(
             out,
             "  {}  {:<9}  {}  {}",
@@ -277,25 +214,21 @@ async fn show(
             assessment.title
         )?;
     }
-    if let Some((record, evaluation)) = &latest {
+    if let Some(latest) = &overview.latest {
         writeln!(
             out,
             "\nLatest assessment ({}), evaluated as of {}:",
-            record.title, evaluation.as_of
+            latest.title, latest.as_of
         )?;
-        writeln!(out, "  tier used       {}", evaluation.tier.tier)?;
-        writeln!(
-            out,
-            "  overall score   {:.0} / 100",
-            evaluation.overall_score
-        )?;
+        writeln!(out, "  tier used       {}", latest.tier)?;
+        writeln!(out, "  overall score   {:.0} / 100", latest.overall_score)?;
         writeln!(
             out,
             "  overall risk    {:.1} (sum of residual risk over the five threats)",
-            evaluation.overall_risk
+            latest.overall_risk
         )?;
-        writeln!(out, "  gaps            {}", evaluation.gaps.len())?;
-        for practice in &evaluation.practices {
+        writeln!(out, "  gaps            {}", latest.gaps)?;
+        for practice in &latest.practices {
             let score = practice
                 .score
                 .map_or_else(|| "n/a".to_string(), |s| format!("{s:.0}"));
@@ -306,26 +239,14 @@ async fn show(
             )?;
         }
     }
-    let open = items
-        .iter()
-        .filter(|i| i.status == hicp_store::ActionStatus::Open)
-        .count();
-    let done = items
-        .iter()
-        .filter(|i| i.status == hicp_store::ActionStatus::Done)
-        .count();
     writeln!(
         out,
-        "\nAction items: {} ({open} open, {done} done)",
-        items.len()
-    )?;
-    Ok(ExitCode::SUCCESS)
+        "\nAction items: {} ({} open, {} done)",
+        overview.action_items, overview.open_items, overview.done_items
+    )
 }
 
-fn write_profile(
-    out: &mut impl std::io::Write,
-    organization: &OrganizationRecord,
-) -> std::io::Result<()> {
+fn write_profile(out: &mut impl Write, organization: &OrganizationRecord) -> std::io::Result<()> {
     writeln!(out, "{} ({})", organization.name, organization.id)?;
     let tier = organization
         .tier
