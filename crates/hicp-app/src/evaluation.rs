@@ -28,9 +28,7 @@ pub struct Evaluated {
 impl Evaluated {
     /// Every warning, the reader's first.
     pub fn warnings(&self) -> impl Iterator<Item = &Warning> {
-        self.reader_warnings
-            .iter()
-            .chain(&self.evaluation.warnings)
+        self.reader_warnings.iter().chain(&self.evaluation.warnings)
     }
 
     /// What a renderer is given; `label` overrides the default name.

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use hicp_catalog::Catalog;
-use hicp_engine::input::{MAX_INPUT_BYTES, ParsedAssessment, parse_assessment_with};
 use hicp_engine::Methodology;
+use hicp_engine::input::{MAX_INPUT_BYTES, ParsedAssessment, parse_assessment_with};
 
 use crate::error::AppResult;
 
@@ -25,7 +25,10 @@ pub fn load_methodology(path: Option<&Path>) -> AppResult<Methodology> {
         return Ok(Methodology::default());
     };
     let text = hicp_input::read_text(path, MAX_INPUT_BYTES as u64, "the methodology file")?;
-    Ok(Methodology::from_toml_str(&text, &path.display().to_string())?)
+    Ok(Methodology::from_toml_str(
+        &text,
+        &path.display().to_string(),
+    )?)
 }
 
 /// An assessment file, read against `catalog`; `methodology` decides which answers are

@@ -37,11 +37,7 @@ pub async fn create_from_file(
 ) -> AppResult<Created> {
     let methodology = Methodology::default();
     let parsed = read_assessment(path, catalog, &methodology)?;
-    let evaluation = evaluate(
-        catalog,
-        &parsed.assessment,
-        &EvaluationOptions::new(as_of),
-    );
+    let evaluation = evaluate(catalog, &parsed.assessment, &EvaluationOptions::new(as_of));
     let title = title.unwrap_or_else(|| format!("Imported from {}", file_label(path)));
     let (organization, assessment, items) = store
         .create_organization_with_assessment(
@@ -108,7 +104,12 @@ fn iso_date<S: serde::Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S
 
 /// The organization `key` (id or exact name) at a glance, its latest assessment evaluated as
 /// of `today`.
-pub async fn overview(store: &Store, key: &str, catalog: &Catalog, today: Date) -> AppResult<Overview> {
+pub async fn overview(
+    store: &Store,
+    key: &str,
+    catalog: &Catalog,
+    today: Date,
+) -> AppResult<Overview> {
     let organization = store.find_organization(key).await?;
     let assessments = store.list_assessments(organization.id).await?;
     let latest = match assessments.last() {

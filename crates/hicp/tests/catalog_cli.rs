@@ -305,3 +305,24 @@ fn diff_reports_retitled_removed_and_added_sub_practices() {
     let same = stdout_of(hicp().args(["catalog", "diff", "embedded", "embedded"]));
     assert!(same.contains("No differences"), "{same}");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    // The JSON export is far larger than a pipe's buffer, so writing it must meet the closed
+    // end (as `hicp catalog export --format json | head -1` does).
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hicp"))
+        .args(["catalog", "export", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start hicp");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait for hicp");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "a closed pipe is not an error to report: {stderr}"
+    );
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}

@@ -1,7 +1,6 @@
 //! `hicp catalog`: browse, validate, export and compare HICP catalogs.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -499,14 +498,7 @@ fn describe_diff(old: &Catalog, new: &Catalog, d: &CatalogDiff) -> String {
 
 /// Writes to standard output; a reader that stops early (`| head`) is not an error.
 fn emit(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        result => Ok(result.context("writing to standard output")?),
-    }
+    crate::output::emit(None, text.as_bytes())
 }
 
 fn join<T: ToString>(items: &[T], separator: &str) -> String {
