@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use hicp_catalog::{Catalog, PracticeId, Tier};
+use hicp_engine::input::{ParsedAssessment, parse_assessment_with};
 use hicp_engine::{EvaluationOptions, Methodology, Warning, evaluate};
 use hicp_store::{ActionStatus, Actor, AnswerRules, AssessmentRecord, OrganizationRecord, Store};
 use serde::Serialize;
@@ -35,10 +36,36 @@ pub async fn create_from_file(
     catalog: &Catalog,
     as_of: Date,
 ) -> AppResult<Created> {
-    let methodology = Methodology::default();
-    let parsed = read_assessment(path, catalog, &methodology)?;
-    let evaluation = evaluate(catalog, &parsed.assessment, &EvaluationOptions::new(as_of));
+    let parsed = read_assessment(path, catalog, &Methodology::default())?;
     let title = title.unwrap_or_else(|| format!("Imported from {}", file_label(path)));
+    create_from_parsed(store, actor, parsed, &title, catalog, as_of).await
+}
+
+/// [`create_from_file`] for an assessment text already in hand (an upload, an embedded
+/// example); `source_name` names it in messages.
+pub async fn create_from_text(
+    store: &Store,
+    actor: &Actor,
+    text: &str,
+    source_name: &str,
+    title: &str,
+    catalog: &Catalog,
+    as_of: Date,
+) -> AppResult<Created> {
+    let parsed = parse_assessment_with(text, source_name, catalog, &Methodology::default())?;
+    create_from_parsed(store, actor, parsed, title, catalog, as_of).await
+}
+
+async fn create_from_parsed(
+    store: &Store,
+    actor: &Actor,
+    parsed: ParsedAssessment,
+    title: &str,
+    catalog: &Catalog,
+    as_of: Date,
+) -> AppResult<Created> {
+    let methodology = Methodology::default();
+    let evaluation = evaluate(catalog, &parsed.assessment, &EvaluationOptions::new(as_of));
     let (organization, assessment, items) = store
         .create_organization_with_assessment(
             actor,
@@ -47,7 +74,7 @@ pub async fn create_from_file(
                 status_values: &methodology.status_values,
             },
             &parsed.assessment,
-            &title,
+            title,
             &catalog.edition.id,
             &evaluation.plan,
         )

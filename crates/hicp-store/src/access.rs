@@ -49,7 +49,7 @@ fn new_secret() -> StoreResult<String> {
     Ok(format!("{SECRET_PREFIX}{}", hex(&bytes)))
 }
 
-async fn user_by_id(tx: &mut Tx, id: Uuid) -> StoreResult<UserRecord> {
+pub(crate) async fn user_by_id(tx: &mut Tx, id: Uuid) -> StoreResult<UserRecord> {
     Ok(fetch_optional!(tx, UserRow, SELECT_USER_BY_ID, id)?
         .ok_or_else(|| StoreError::not_found(Entity::User, id))?
         .into_record())

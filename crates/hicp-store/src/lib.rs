@@ -22,6 +22,7 @@ mod organizations;
 pub mod portable;
 pub mod records;
 mod rows;
+mod sign_in;
 mod stored;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -39,6 +40,7 @@ pub use db::Backend;
 pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
 pub use metrics::NewMetric;
+pub use sign_in::{Affiliation, Credentials};
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionStatus, AnswerHistoryRecord, AnswerRecord,
