@@ -37,6 +37,12 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// Produce a report: HTML, PDF, XLSX, CSV or OSCAL.
     Report(commands::report::Args),
+    /// Start the server a team shares: accounts, roles and the JSON API.
+    Serve(commands::serve::Args),
+    /// Exit 0 when a running server answers.
+    Healthcheck(commands::serve::HealthArgs),
+    /// Accounts for the server.
+    User(commands::user::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,8 +63,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // One runtime for the whole run; commands that need no database never touch it.
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One runtime for the whole run; commands that need no database never touch it. Only the
+    // server answers many requests at once, so only it gets a thread per core.
+    let mut builder = if matches!(cli.command, Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = builder
         .enable_all()
         .build()
         .map_err(|error| anyhow::anyhow!("starting the async runtime: {error}"))?;
@@ -71,6 +83,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Backup(args) => commands::backup::run_backup(args).await,
             Command::Restore(args) => commands::backup::run_restore(args).await,
             Command::Report(args) => commands::report::run(args).await,
+            Command::Serve(args) => commands::serve::run(args).await,
+            Command::Healthcheck(args) => commands::serve::healthcheck(args),
+            Command::User(args) => commands::user::run(args).await,
         }
     })
 }

@@ -7,6 +7,8 @@ pub mod backup;
 pub mod catalog;
 pub mod org;
 pub mod report;
+pub mod serve;
+pub mod user;
 
 use std::path::PathBuf;
 

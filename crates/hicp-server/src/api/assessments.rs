@@ -1,0 +1,390 @@
+//! Assessments of an organization: list, start, move through review, answer, evaluate and
+//! download as a report.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hicp_app::reports::{ReportFormat, Rendered, render};
+use hicp_app::{Evaluated, Planning};
+use hicp_catalog::SubPracticeId;
+use hicp_engine::view::EvaluationView;
+use hicp_engine::{Answer, Assessment, Methodology, Status};
+use hicp_store::{AnswerRecord, AnswerRules, AssessmentRecord, AssessmentStatus, NewAssessment};
+use serde::Deserialize;
+use time::Date;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::access::{OrgScope, Permission};
+use crate::problem::{ApiResult, Ids, JsonBody, Params, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct AssessmentPath {
+    pub org: Uuid,
+    pub assessment: Uuid,
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
+    params(("org" = Uuid, Path)),
+    responses((status = 200, description = "Newest last", body = Vec<Object>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<Vec<AssessmentRecord>>> {
+    scope.require(Permission::Read)?;
+    Ok(Json(state.store().list_assessments(scope.id()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAssessmentRequest {
+    pub title: String,
+    /// Start from this earlier assessment's answers (the usual way to begin next year's).
+    pub from: Option<Uuid>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
+    params(("org" = Uuid, Path)),
+    request_body = NewAssessmentRequest,
+    responses((status = 201, body = Object), (status = 403, body = crate::problem::ProblemDocument)))]
+pub async fn create(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    JsonBody(request): JsonBody<NewAssessmentRequest>,
+) -> ApiResult<(StatusCode, Json<AssessmentRecord>)> {
+    scope.require(Permission::Assess)?;
+    let title = request.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Problem::invalid("an assessment needs a title of 1 to 200 characters"));
+    }
+    let store = state.store();
+    let start = match request.from {
+        Some(from) => {
+            let from = scope.assessment(&state, from).await?;
+            store.load_assessment(scope.id(), Some(from.id)).await?.1
+        }
+        None => Assessment {
+            organization: scope.organization.organization(),
+            answers: Default::default(),
+            history: Vec::new(),
+        },
+    };
+    let methodology = Methodology::default();
+    let record = store
+        .create_assessment(
+            &scope.caller.actor(),
+            AnswerRules {
+                catalog: state.catalog(),
+                status_values: &methodology.status_values,
+            },
+            NewAssessment {
+                organization_id: scope.id(),
+                title,
+                catalog_edition: &state.catalog().edition.id,
+                assessment: &start,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 404, body = crate::problem::ProblemDocument)))]
+pub async fn show(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<AssessmentPath>,
+) -> ApiResult<Json<AssessmentRecord>> {
+    scope.require(Permission::Read)?;
+    Ok(Json(scope.assessment(&state, path.assessment).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// draft, in_review or final. A final assessment never changes again.
+    pub status: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{org}/assessments/{assessment}/status", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
+    request_body = StatusChange,
+    responses((status = 200, body = Object), (status = 422, body = crate::problem::ProblemDocument)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<AssessmentPath>,
+    JsonBody(request): JsonBody<StatusChange>,
+) -> ApiResult<Json<AssessmentRecord>> {
+    scope.require(Permission::Assess)?;
+    let next: AssessmentStatus = request
+        .status
+        .parse()
+        .map_err(|e: hicp_store::UnknownWord| Problem::invalid(e.to_string()))?;
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    Ok(Json(
+        state
+            .store()
+            .set_assessment_status(&scope.caller.actor(), assessment.id, next)
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/answers", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
+    responses((status = 200, description = "In sub-practice order", body = Vec<Object>)))]
+pub async fn answers(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<AssessmentPath>,
+) -> ApiResult<Json<Vec<AnswerRecord>>> {
+    scope.require(Permission::Read)?;
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    Ok(Json(state.store().answers(assessment.id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerPath {
+    pub org: Uuid,
+    pub assessment: Uuid,
+    pub sub_practice: String,
+}
+
+/// An answer as it should be. `version` is the one read: required when the answer exists, so
+/// a colleague's change made in between is never overwritten (409 with the current answer).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PutAnswer {
+    pub version: Option<i64>,
+    /// not_implemented, planned, partial, largely, implemented, not_applicable or unknown.
+    #[schema(value_type = String)]
+    pub status: Status,
+    pub owner: Option<String>,
+    pub note: Option<String>,
+    /// When the current status was reached (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub since: Option<Date>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Required for not_applicable.
+    pub justification: Option<String>,
+    /// Question-level answers by question key.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub questions: std::collections::BTreeMap<String, Status>,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{org}/assessments/{assessment}/answers/{sub_practice}", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path), ("sub_practice" = String, Path, example = "7.M.D")),
+    request_body = PutAnswer,
+    responses(
+        (status = 200, description = "Stored; the new version is in the answer", body = Object),
+        (status = 409, description = "Changed by someone else since `version`; `current` holds it", body = crate::problem::ProblemDocument),
+        (status = 422, description = "Not a valid answer here", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn put_answer(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<AnswerPath>,
+    JsonBody(request): JsonBody<PutAnswer>,
+) -> ApiResult<Json<AnswerRecord>> {
+    let sub_practice: SubPracticeId = path
+        .sub_practice
+        .parse()
+        .map_err(|_| Problem::not_found("sub-practice"))?;
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    let store = state.store();
+    let existing = store
+        .answers(assessment.id)
+        .await?
+        .into_iter()
+        .find(|answer| answer.sub_practice == sub_practice);
+    scope.may_change(
+        Permission::Assess,
+        existing.as_ref().and_then(|a| a.answer.owner.as_deref()),
+    )?;
+    let answer = Answer {
+        status: request.status,
+        owner: request.owner,
+        note: request.note,
+        since: request.since,
+        evidence: request.evidence,
+        justification: request.justification,
+        questions: request.questions,
+    };
+    let methodology = Methodology::default();
+    let rules = AnswerRules {
+        catalog: state.catalog(),
+        status_values: &methodology.status_values,
+    };
+    let actor = scope.caller.actor();
+    let record = match (existing, request.version) {
+        (Some(current), Some(version)) => {
+            store
+                .update_answer(&actor, rules, current.id, &answer, version)
+                .await?
+        }
+        (Some(current), None) => {
+            let current = serde_json::to_value(&current).unwrap_or_default();
+            return Err(Problem::conflict(
+                "this sub-practice is answered already: send the `version` you read",
+            )
+            .with_current(current));
+        }
+        (None, _) => {
+            store
+                .add_answer(&actor, rules, assessment.id, &sub_practice, &answer)
+                .await?
+        }
+    };
+    Ok(Json(record))
+}
+
+/// The planning choices of an evaluation; each left out takes its default.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PlanningQuery {
+    /// Money per plan period, in US dollars.
+    pub budget: Option<u64>,
+    /// Staff-days per plan period.
+    pub staff_days: Option<u32>,
+    /// Plan periods before the rest is deferred.
+    pub periods: Option<u32>,
+    /// The date the plan and the 12-month view count from (YYYY-MM-DD); default today.
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Date>,
+}
+
+impl PlanningQuery {
+    fn planning(&self) -> Planning {
+        Planning {
+            as_of: self.as_of,
+            budget: self.budget,
+            staff_days: self.staff_days,
+            periods: self.periods,
+        }
+    }
+}
+
+async fn evaluated(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: Uuid,
+    query: &PlanningQuery,
+) -> ApiResult<Evaluated> {
+    let assessment = scope.assessment(state, assessment).await?;
+    Ok(hicp_app::evaluation::evaluate_stored(
+        state.store(),
+        state.catalog(),
+        &scope.id().to_string(),
+        Some(assessment.id),
+        Methodology::default(),
+        query.planning(),
+        state.today(),
+    )
+    .await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/evaluation", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path), PlanningQuery),
+    responses((status = 200, description = "Tier, scores, threat risk, ranked gaps, plan and the 12-month view, as `hicp assess --format json` (docs/assessment-format.md)", body = Object)))]
+pub async fn evaluation(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<AssessmentPath>,
+    Params(query): Params<PlanningQuery>,
+) -> ApiResult<Json<EvaluationView>> {
+    scope.require(Permission::Read)?;
+    let evaluated = evaluated(&state, &scope, path.assessment, &query).await?;
+    Ok(Json(EvaluationView::new(
+        &evaluated.evaluation,
+        &evaluated.reader_warnings,
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportPath {
+    pub org: Uuid,
+    pub assessment: Uuid,
+    pub format: String,
+}
+
+/// The formats a report can be downloaded in: the CLI's names, with CSV's two tables apart.
+fn report_format(name: &str) -> Option<(ReportFormat, Option<&'static str>)> {
+    match name {
+        "csv-findings" => Some((ReportFormat::Csv, Some("findings"))),
+        "csv-plan" => Some((ReportFormat::Csv, Some("plan"))),
+        other => ReportFormat::ALL
+            .into_iter()
+            .find(|format| format.name() == other && *format != ReportFormat::Csv)
+            .map(|format| (format, None)),
+    }
+}
+
+fn media_type(format: ReportFormat) -> (&'static str, &'static str) {
+    match format {
+        ReportFormat::Html => ("text/html; charset=utf-8", "html"),
+        ReportFormat::Pdf => ("application/pdf", "pdf"),
+        ReportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        ReportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ReportFormat::OscalAr | ReportFormat::OscalAp | ReportFormat::OscalPoam => {
+            ("application/json", "json")
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/reports/{format}", tag = "assessments",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path),
+        ("format" = String, Path, description = "html, pdf, xlsx, csv-findings, csv-plan, oscal-ar, oscal-ap or oscal-poam"),
+        PlanningQuery),
+    responses(
+        (status = 200, description = "The report file", content(
+            (Vec<u8> = "application/pdf"),
+            (String = "text/html"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/csv"),
+            (serde_json::Value = "application/json"),
+        )),
+        (status = 403, body = crate::problem::ProblemDocument),
+    ))]
+pub async fn report(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<ReportPath>,
+    Params(query): Params<PlanningQuery>,
+) -> ApiResult<Response> {
+    scope.require(Permission::Audit)?;
+    let (format, table) = report_format(&path.format).ok_or_else(|| {
+        Problem::not_found("report format (use html, pdf, xlsx, csv-findings, csv-plan, oscal-ar, oscal-ap or oscal-poam)")
+    })?;
+    let evaluated = evaluated(&state, &scope, path.assessment, &query).await?;
+    let today = state.today();
+    let catalog_state = state.clone();
+    // Typesetting takes CPU time: off the executor.
+    let rendered = tokio::task::spawn_blocking(move || {
+        let input = evaluated.report_input(catalog_state.catalog(), None, today);
+        render(format, &input)
+    })
+    .await
+    .map_err(|e| Problem::internal(&e))??;
+    let bytes = match (rendered, table) {
+        (Rendered::Document(bytes), _) => bytes,
+        (Rendered::Tables { findings, .. }, Some("findings")) => findings.into_bytes(),
+        (Rendered::Tables { plan, .. }, _) => plan.into_bytes(),
+    };
+    let (content_type, extension) = media_type(format);
+    let file_name = format!(
+        "hicp-{}-{}.{extension}",
+        table.unwrap_or(format.name()),
+        today
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
+}

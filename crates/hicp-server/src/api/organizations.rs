@@ -1,0 +1,196 @@
+//! Organizations: the ones a person belongs to, a new one, one at a glance, its members and
+//! the state of the audit trail.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use hicp_engine::{Exposure, Organization, Sizing};
+use hicp_store::{OrganizationRecord, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access::{OrgScope, Permission};
+use crate::api::account::Affiliation;
+use crate::caller::Caller;
+use crate::problem::{ApiResult, JsonBody, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations",
+    responses((status = 200, description = "The organizations the caller belongs to", body = Vec<Affiliation>)))]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Affiliation>>> {
+    let affiliations = state.store().affiliations(caller.user.id).await?;
+    Ok(Json(
+        affiliations
+            .into_iter()
+            .map(|a| Affiliation {
+                id: a.organization_id,
+                name: a.organization_name,
+                role: a.role.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+/// A new organization's profile: what the tier recommendation and the risk weights use.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewOrganization {
+    pub name: String,
+    /// Head counts and sizes (providers, beds, workforce, it_staff, security_staff,
+    /// endpoints, sites); see docs/assessment-format.md.
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub sizing: Sizing,
+    /// What the organization is exposed to (connected_medical_devices, remote_access, ...).
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub exposure: Exposure,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
+    request_body = NewOrganization,
+    responses(
+        (status = 201, description = "Created; the caller is its administrator", body = Object),
+        (status = 409, description = "The name is taken", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<NewOrganization>,
+) -> ApiResult<(StatusCode, Json<OrganizationRecord>)> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(Problem::invalid(
+            "an organization needs a name of 1 to 200 characters",
+        ));
+    }
+    let store = state.store();
+    let actor = caller.actor();
+    let organization = Organization {
+        name: name.to_string(),
+        sizing: request.sizing,
+        exposure: request.exposure,
+        ..Organization::default()
+    };
+    let record = store.create_organization(&actor, &organization).await?;
+    store
+        .set_membership(&actor, record.id, caller.user.id, Role::Admin)
+        .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}", tag = "organizations",
+    params(("org" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Profile, assessments, plan counts and the latest scores (as `hicp org show --format json`)", body = Object),
+        (status = 404, body = crate::problem::ProblemDocument),
+    ))]
+pub async fn overview(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<hicp_app::organizations::Overview>> {
+    scope.require(Permission::Read)?;
+    let overview = hicp_app::organizations::overview(
+        state.store(),
+        &scope.id().to_string(),
+        state.catalog(),
+        state.today(),
+    )
+    .await?;
+    Ok(Json(overview))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub user: Uuid,
+    pub email: String,
+    pub role: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/members", tag = "organizations",
+    params(("org" = Uuid, Path)),
+    responses((status = 200, body = Vec<Member>), (status = 403, body = crate::problem::ProblemDocument)))]
+pub async fn members(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<Vec<Member>>> {
+    scope.require(Permission::Administer)?;
+    let members = state.store().members(scope.id()).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|(user, role)| Member {
+                user: user.id,
+                email: user.email,
+                role: role.to_string(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetMember {
+    /// The account's email; it must exist already.
+    pub email: String,
+    /// One of admin, assessor, contributor, viewer, auditor.
+    pub role: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{org}/members", tag = "organizations",
+    params(("org" = Uuid, Path)),
+    request_body = SetMember,
+    responses((status = 200, body = Member), (status = 403, body = crate::problem::ProblemDocument)))]
+pub async fn set_member(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    JsonBody(request): JsonBody<SetMember>,
+) -> ApiResult<Json<Member>> {
+    scope.require(Permission::Administer)?;
+    let role: Role = request
+        .role
+        .parse()
+        .map_err(|e: hicp_store::UnknownWord| Problem::invalid(e.to_string()))?;
+    let store = state.store();
+    let user = store
+        .credentials(&request.email)
+        .await?
+        .ok_or_else(|| Problem::not_found("account"))?
+        .user;
+    if user.id == scope.caller.user.id && role != Role::Admin {
+        return Err(Problem::invalid(
+            "you cannot take away your own administration; another administrator can",
+        ));
+    }
+    store
+        .set_membership(&scope.caller.actor(), scope.id(), user.id, role)
+        .await?;
+    Ok(Json(Member {
+        user: user.id,
+        email: user.email,
+        role: role.to_string(),
+    }))
+}
+
+/// Whether the audit trail is intact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditState {
+    /// Events checked.
+    pub events: u64,
+    pub intact: bool,
+    /// Where the chain first fails, when it does.
+    #[schema(value_type = Option<Object>)]
+    pub broken: Option<hicp_store::BrokenLink>,
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/audit", tag = "organizations",
+    params(("org" = Uuid, Path)),
+    responses((status = 200, body = AuditState), (status = 403, body = crate::problem::ProblemDocument)))]
+pub async fn audit(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<AuditState>> {
+    scope.require(Permission::Audit)?;
+    let report = state.store().verify_audit().await?;
+    Ok(Json(AuditState {
+        events: report.events,
+        intact: report.broken.is_none(),
+        broken: report.broken,
+    }))
+}

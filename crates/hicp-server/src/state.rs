@@ -1,0 +1,65 @@
+//! What every request handler shares: the store, the catalog and the settings.
+
+use std::sync::Arc;
+
+use hicp_catalog::Catalog;
+use hicp_store::Store;
+use time::Date;
+
+use crate::config::ServerConfig;
+use crate::setup::SetupToken;
+use crate::throttle::Throttle;
+
+/// Cheap to clone: one `Arc` inside.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    store: Store,
+    catalog: Catalog,
+    config: ServerConfig,
+    throttle: Throttle,
+    setup_token: SetupToken,
+}
+
+impl AppState {
+    pub fn new(store: Store, catalog: Catalog, config: ServerConfig) -> AppState {
+        let throttle = Throttle::new(config.throttle_failures, config.throttle_window);
+        AppState {
+            inner: Arc::new(Shared {
+                store,
+                catalog,
+                config,
+                throttle,
+                setup_token: SetupToken::default(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    pub fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
+    }
+
+    pub fn setup_token(&self) -> &SetupToken {
+        &self.inner.setup_token
+    }
+
+    /// "Today" for evaluations and plans: the server's date in UTC.
+    pub fn today(&self) -> Date {
+        time::OffsetDateTime::now_utc().date()
+    }
+}

@@ -1,0 +1,349 @@
+//! The API over HTTP, on SQLite and on PostgreSQL: sign-in, every route's refusal of the
+//! unauthenticated and of other organizations, roles, CSRF, stale writes, expiry, throttling,
+//! reports, evidence, and two instances sharing one database.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use hicp_server::ServerConfig;
+use hicp_store::{Clock, ManualClock, Role};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Ids in one organization that the routes below fill in.
+struct Ids {
+    org: String,
+    assessment: String,
+    item: String,
+    evidence: String,
+}
+
+/// Every route that names an organization, with a body where it takes one.
+fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
+    let org = format!("/api/v1/organizations/{}", ids.org);
+    let assessment = format!("{org}/assessments/{}", ids.assessment);
+    let item = format!("{org}/action-items/{}", ids.item);
+    vec![
+        (Method::GET, org.clone(), None),
+        (Method::GET, format!("{org}/members"), None),
+        (Method::PUT, format!("{org}/members"), Some(json!({"email": VIEWER, "role": "viewer"}))),
+        (Method::GET, format!("{org}/audit"), None),
+        (Method::GET, format!("{org}/assessments"), None),
+        (Method::POST, format!("{org}/assessments"), Some(json!({"title": "Next year"}))),
+        (Method::GET, assessment.clone(), None),
+        (Method::PUT, format!("{assessment}/status"), Some(json!({"status": "in_review"}))),
+        (Method::GET, format!("{assessment}/answers"), None),
+        (Method::PUT, format!("{assessment}/answers/1.S.A"), Some(json!({"status": "implemented", "version": 1}))),
+        (Method::GET, format!("{assessment}/evaluation"), None),
+        (Method::GET, format!("{assessment}/reports/html"), None),
+        (Method::GET, format!("{org}/action-items"), None),
+        (Method::PUT, format!("{item}/status"), Some(json!({"status": "done", "version": 1}))),
+        (Method::GET, format!("{item}/history"), None),
+        (Method::POST, format!("{org}/evidence?file_name=x.txt"), Some(json!("evidence"))),
+        (Method::GET, format!("{org}/evidence/{}", ids.evidence), None),
+    ]
+}
+
+/// Ids of the demo organization `name`, with one evidence file uploaded by the admin.
+async fn ids_of(admin: &Client, name: &str) -> Ids {
+    let org = organization_id(admin, name).await;
+    let (_, assessments) = admin.get(&format!("/api/v1/organizations/{org}/assessments")).await;
+    let assessment = assessments[0]["id"].as_str().expect("an assessment").to_string();
+    let (_, items) = admin.get(&format!("/api/v1/organizations/{org}/action-items")).await;
+    let item = items[0]["id"].as_str().expect("an action item").to_string();
+    let response = admin
+        .request(Method::POST, &format!("/api/v1/organizations/{org}/evidence?file_name=policy.txt"))
+        .body("our written policy")
+        .send()
+        .await
+        .expect("the upload answers");
+    assert_eq!(response.status(), 201);
+    let evidence: Value = response.json().await.expect("JSON");
+    Ids {
+        org,
+        assessment,
+        item,
+        evidence: evidence["id"].as_str().expect("an id").to_string(),
+    }
+}
+
+hicp_store::backend_tests! {
+    async fn a_demo_user_signs_in_and_reads_an_evaluation(db) {
+        let (server, password) = Server::demo(db).await;
+        let viewer = server.sign_in(VIEWER, &password).await;
+        let (status, me) = viewer.get("/api/v1/me").await;
+        assert_eq!(status, 200);
+        assert_eq!(me["user"]["email"], VIEWER);
+        assert_eq!(me["organizations"].as_array().map(Vec::len), Some(3), "{me}");
+        assert!(me["csrf_token"].as_str().is_some_and(|t| t.len() == 64));
+        let org = organization_id(&viewer, FAMILY_PRACTICE).await;
+        let (status, overview) = viewer.get(&format!("/api/v1/organizations/{org}")).await;
+        assert_eq!(status, 200, "{overview}");
+        assert_eq!(overview["organization"]["name"], FAMILY_PRACTICE);
+        let assessment = overview["assessments"][0]["id"].as_str().ok_or("an assessment")?;
+        let (status, evaluation) = viewer
+            .get(&format!("/api/v1/organizations/{org}/assessments/{assessment}/evaluation?budget=20000"))
+            .await;
+        assert_eq!(status, 200, "{evaluation}");
+        assert_eq!(evaluation["tier"], "small", "{}", evaluation["tier_decision"]);
+        assert_eq!(evaluation["tier_decision"]["recommended"], "small");
+        assert!(evaluation["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn every_route_refuses_the_unauthenticated(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let ids = ids_of(&admin, FAMILY_PRACTICE).await;
+        let stranger = server.client();
+        let mut routes = organization_routes(&ids);
+        routes.extend([
+            (Method::GET, "/api/v1/me".to_string(), None),
+            (Method::GET, "/api/v1/organizations".to_string(), None),
+            (Method::POST, "/api/v1/organizations".to_string(), Some(json!({"name": "Mine"}))),
+            (Method::GET, "/api/v1/me/tokens".to_string(), None),
+            (Method::POST, "/api/v1/me/tokens".to_string(), Some(json!({"name": "x"}))),
+            (Method::DELETE, "/api/v1/session".to_string(), None),
+        ]);
+        for (method, path, body) in routes {
+            let response = stranger.request(method.clone(), &path).json(&body).send().await?;
+            assert_eq!(response.status(), 401, "{method} {path}");
+            assert_eq!(
+                response.headers()["content-type"], "application/problem+json",
+                "{method} {path}"
+            );
+        }
+        let forged = Client { bearer: Some("hicp_0000".to_string()), ..server.client() };
+        assert_eq!(forged.get("/api/v1/me").await.0, 401);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn another_organizations_ids_are_not_found(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let own = ids_of(&admin, FAMILY_PRACTICE).await;
+        let other = ids_of(&admin, "Riverbend Community Hospital").await;
+        // A person who administers only the family practice.
+        let store = server.state.store();
+        let actor = hicp_store::Actor::System { component: "test" };
+        let hash = hicp_server::password::hash("a long enough password".to_string()).await?;
+        let user = store.create_user(&actor, "clinic@example.org", "Clinic admin", Some(&hash)).await?;
+        store.set_membership(&actor, own.org.parse()?, user.id, Role::Admin).await?;
+        let clinic = server.sign_in("clinic@example.org", "a long enough password").await;
+        // The other organization's own routes...
+        for (method, path, body) in organization_routes(&other) {
+            let (status, problem) = clinic.send(method.clone(), &path, body).await;
+            assert_eq!(status, 404, "{method} {path}: {problem}");
+        }
+        // ...and the other organization's ids under one's own organization.
+        let mixed = Ids { org: own.org.clone(), ..other };
+        for (method, path, body) in organization_routes(&mixed) {
+            let (status, problem) = clinic.send(method.clone(), &path, body).await;
+            let names_other = path.contains(&mixed.assessment) || path.contains(&mixed.item) || path.contains(&mixed.evidence);
+            if names_other {
+                assert_eq!(status, 404, "{method} {path}: {problem}");
+            }
+        }
+        let (_, organizations) = clinic.get("/api/v1/organizations").await;
+        assert_eq!(organizations.as_array().map(Vec::len), Some(1), "{organizations}");
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn roles_decide_what_a_member_may_change(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let ids = ids_of(&admin, FAMILY_PRACTICE).await;
+        let org = format!("/api/v1/organizations/{}", ids.org);
+        let answer = format!("{org}/assessments/{}/answers/1.S.A", ids.assessment);
+        let (_, answers) = admin.get(&format!("{org}/assessments/{}/answers", ids.assessment)).await;
+        let version = answers.as_array().and_then(|all| all.iter().find(|a| a["sub_practice"] == "1.S.A")).map(|a| a["version"].clone()).ok_or("1.S.A is answered")?;
+        let change = json!({"status": "implemented", "version": version});
+
+        let viewer = server.sign_in(VIEWER, &password).await;
+        assert_eq!(viewer.send(Method::PUT, &answer, Some(change.clone())).await.0, 403);
+        assert_eq!(viewer.get(&format!("{org}/assessments/{}/reports/html", ids.assessment)).await.0, 403);
+        assert_eq!(viewer.get(&format!("{org}/members")).await.0, 403);
+        let contributor = server.sign_in(CONTRIBUTOR, &password).await;
+        let (status, problem) = contributor.send(Method::PUT, &answer, Some(change.clone())).await;
+        assert_eq!(status, 403, "a contributor changes only their own: {problem}");
+        let (status, _) = contributor
+            .send(Method::PUT, &format!("{org}/action-items/{}/status", ids.item), Some(json!({"status": "in_progress", "version": 1})))
+            .await;
+        assert_eq!(status, 403);
+        let auditor = server.sign_in(AUDITOR, &password).await;
+        assert_eq!(auditor.send(Method::PUT, &answer, Some(change.clone())).await.0, 403);
+        let response = auditor.request(Method::GET, &format!("{org}/assessments/{}/reports/html", ids.assessment)).send().await?;
+        assert_eq!(response.status(), 200);
+        assert!(response.text().await?.contains(FAMILY_PRACTICE));
+        assert_eq!(auditor.get(&format!("{org}/audit")).await.1["intact"], true);
+
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let (status, stored) = assessor.send(Method::PUT, &answer, Some(change.clone())).await;
+        assert_eq!(status, 200, "{stored}");
+        assert_eq!(stored["answer"]["status"], "implemented");
+        // The same version again is stale now: 409 with the answer as it is.
+        let (status, problem) = assessor.send(Method::PUT, &answer, Some(change)).await;
+        assert_eq!(status, 409, "{problem}");
+        assert_eq!(problem["current"]["version"], stored["version"]);
+        assert_eq!(admin.get(&format!("{org}/members")).await.1.as_array().map(Vec::len), Some(5));
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn changes_need_the_csrf_token_and_the_same_site(db) {
+        let (server, password) = Server::demo(db).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let org = organization_id(&assessor, FAMILY_PRACTICE).await;
+        let path = format!("/api/v1/organizations/{org}/assessments");
+        let body = json!({"title": "Spring review"});
+        let without = Client { csrf: None, ..assessor.clone() };
+        let (status, problem) = without.send(Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(status, 403, "{problem}");
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("CSRF")));
+        let wrong = Client { csrf: Some("0".repeat(64)), ..assessor.clone() };
+        assert_eq!(wrong.send(Method::POST, &path, Some(body.clone())).await.0, 403);
+        let cross = assessor.request(Method::POST, &path).header("sec-fetch-site", "cross-site").json(&body).send().await?;
+        assert_eq!(cross.status(), 403);
+        let evil = assessor.request(Method::POST, &path).header("origin", "https://evil.example").json(&body).send().await?;
+        assert_eq!(evil.status(), 403);
+        let (status, created) = assessor.send(Method::POST, &path, Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        // A bearer token needs no CSRF token: browsers never attach it on their own.
+        let (status, token) = assessor.send(Method::POST, "/api/v1/me/tokens", Some(json!({"name": "script"}))).await;
+        assert_eq!(status, 201, "{token}");
+        let script = Client { bearer: token["secret"].as_str().map(str::to_string), csrf: None, ..server.client() };
+        let (status, created) = script.send(Method::POST, &path, Some(json!({"title": "From a script"}))).await;
+        assert_eq!(status, 201, "{created}");
+        let token_id = token["token"]["id"].as_str().ok_or("token id")?;
+        assert_eq!(assessor.send(Method::DELETE, &format!("/api/v1/me/tokens/{token_id}"), None).await.0, 204);
+        assert_eq!(script.get("/api/v1/me").await.0, 401);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn responses_carry_the_security_headers(db) {
+        let (server, _) = Server::demo(db).await;
+        for path in ["/", "/api/v1/me", "/api/openapi.json", "/no/such/page"] {
+            let response = server.client().request(Method::GET, path).send().await?;
+            let headers = response.headers();
+            let csp = headers["content-security-policy"].to_str()?;
+            assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+            assert!(headers.contains_key("referrer-policy"), "{path}");
+            assert!(headers.contains_key("x-request-id"), "{path}");
+        }
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn sessions_end_at_expiry_and_at_sign_out(db) {
+        let clock = Arc::new(ManualClock::new(time::macros::datetime!(2026-11-02 09:00 UTC)));
+        let store = Server::with_clock(db, clock.clone() as Arc<dyn Clock>).await;
+        let (server, password) = Server::demo_with(store, ServerConfig::default()).await;
+        let viewer = server.sign_in(VIEWER, &password).await;
+        assert_eq!(viewer.get("/api/v1/me").await.0, 200);
+        clock.advance(ServerConfig::default().session_lifetime + time::Duration::minutes(1));
+        assert_eq!(viewer.get("/api/v1/me").await.0, 401);
+        let again = server.sign_in(VIEWER, &password).await;
+        assert_eq!(again.send(Method::DELETE, "/api/v1/session", None).await.0, 204);
+        assert_eq!(again.get("/api/v1/me").await.0, 401);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn failed_sign_ins_are_throttled(db) {
+        let (server, password) = Server::demo(db).await;
+        let config = ServerConfig::default();
+        let client = server.client();
+        for _ in 0..config.throttle_failures {
+            let (status, _) = client.send(Method::POST, "/api/v1/session", Some(json!({"email": VIEWER, "password": "wrong password guess"}))).await;
+            assert_eq!(status, 401);
+        }
+        let response = client.request(Method::POST, "/api/v1/session").json(&json!({"email": VIEWER, "password": password})).send().await?;
+        assert_eq!(response.status(), 429, "even the right password waits");
+        assert!(response.headers().contains_key("retry-after"));
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn the_setup_link_makes_the_first_account_once(db) {
+        let server = Server::start(db.open().await?, ServerConfig::default()).await;
+        let token = server.state.setup_token().issue(time::Duration::hours(1))?;
+        let first = json!({"token": token, "email": "lead@example.org", "display_name": "Security lead", "password": "a very long passphrase"});
+        let client = server.client();
+        let (status, signed_in) = client.send(Method::POST, "/api/v1/setup", Some(first.clone())).await;
+        assert_eq!(status, 200, "{signed_in}");
+        assert_eq!(client.get("/api/v1/me").await.1["user"]["email"], "lead@example.org");
+        let (status, _) = server.client().send(Method::POST, "/api/v1/setup", Some(json!({"token": token, "email": "second@example.org", "display_name": "", "password": "another long passphrase"}))).await;
+        assert_eq!(status, 404);
+        assert_eq!(server.state.store().count_users().await?, 1);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn reports_and_evidence_download(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let ids = ids_of(&admin, FAMILY_PRACTICE).await;
+        let org = format!("/api/v1/organizations/{}", ids.org);
+        let pdf = admin.request(Method::GET, &format!("{org}/assessments/{}/reports/pdf", ids.assessment)).send().await?;
+        assert_eq!(pdf.status(), 200);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await?.starts_with(b"%PDF-"));
+        let csv = admin.request(Method::GET, &format!("{org}/assessments/{}/reports/csv-plan", ids.assessment)).send().await?;
+        assert_eq!(csv.status(), 200);
+        assert!(csv.text().await?.lines().count() > 1);
+        assert_eq!(admin.get(&format!("{org}/assessments/{}/reports/docx", ids.assessment)).await.0, 404);
+        let file = admin.request(Method::GET, &format!("{org}/evidence/{}", ids.evidence)).send().await?;
+        assert_eq!(file.headers()["content-type"], "application/octet-stream");
+        assert_eq!(file.text().await?, "our written policy");
+        let limit = ServerConfig::default().max_upload_bytes;
+        let too_big = admin.request(Method::POST, &format!("{org}/evidence?file_name=big.bin")).body(vec![0u8; limit + 1]).send().await?;
+        assert_eq!(too_big.status(), 413);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn two_instances_share_sessions_and_changes(db) {
+        let (first, password) = Server::demo(db).await;
+        let second = Server::start(db.open().await?, ServerConfig::default()).await;
+        let assessor = first.sign_in(ASSESSOR, &password).await;
+        let elsewhere = assessor.against(&second.base);
+        assert_eq!(elsewhere.get("/api/v1/me").await.1["user"]["email"], ASSESSOR);
+        let org = organization_id(&assessor, FAMILY_PRACTICE).await;
+        let (status, created) = elsewhere
+            .send(Method::POST, &format!("/api/v1/organizations/{org}/assessments"), Some(json!({"title": "Made on the second"})))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let (_, listed) = assessor.get(&format!("/api/v1/organizations/{org}/assessments")).await;
+        assert!(listed.as_array().is_some_and(|all| all.iter().any(|a| a["title"] == "Made on the second")), "{listed}");
+        assert_eq!(elsewhere.send(Method::DELETE, "/api/v1/session", None).await.0, 204);
+        assert_eq!(assessor.get("/api/v1/me").await.0, 401, "signed out on one is signed out on both");
+        second.stop().await;
+        first.stop().await;
+        Ok(())
+    }
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = hicp_server::openapi::document_text();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    if std::env::var_os("HICP_WRITE_OPENAPI").is_some() {
+        std::fs::write(path, &generated).expect("docs/openapi.json is writable");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/openapi.json differs from the API; regenerate it with HICP_WRITE_OPENAPI=1 cargo test -p hicp-server --test api openapi"
+    );
+    let document: Value = serde_json::from_str(&generated).expect("the document is JSON");
+    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", document["openapi"]);
+    assert!(document["paths"]["/api/v1/organizations/{org}/assessments/{assessment}/answers/{sub_practice}"]["put"].is_object());
+}
