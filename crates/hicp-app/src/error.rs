@@ -23,6 +23,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A scanner, KEV or inventory file could not be read (its problems say where and why).
+    #[error(transparent)]
+    Evidence(hicp_evidence::ImportError),
     /// This build leaves the feature out (e.g. PDF without the `pdf` feature).
     #[error("{0}")]
     NotBuilt(&'static str),

@@ -7,12 +7,14 @@
 //! - [`evaluation`]: an assessment evaluated, from a file or from the store.
 //! - [`organizations`]: organizations kept in the store: create from a file, an overview.
 //! - [`reports`]: every report format, rendered to bytes.
+//! - [`evidence`]: scanner, KEV and inventory files summarized, or kept for an organization.
 //!
 //! Nothing here prints, reads the clock or the environment: "today" and the acting user are
 //! passed in, so the CLI and the server behave the same and tests are deterministic.
 
 mod error;
 pub mod evaluation;
+pub mod evidence;
 pub mod inputs;
 pub mod organizations;
 pub mod planning;

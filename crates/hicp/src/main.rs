@@ -35,6 +35,8 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     /// Replace the database's contents with a backup file.
     Restore(commands::backup::RestoreArgs),
+    /// Read scanner, KEV and inventory exports: nessus, openvas, tenable-csv, qualys-csv, kev, inventory.
+    Import(commands::import::Args),
     /// Produce a report: HTML, PDF, XLSX, CSV or OSCAL.
     Report(commands::report::Args),
     /// Start the server a team shares: accounts, roles and the JSON API.
@@ -83,6 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Backup(args) => commands::backup::run_backup(args).await,
             Command::Restore(args) => commands::backup::run_restore(args).await,
             Command::Report(args) => commands::report::run(args).await,
+            Command::Import(args) => commands::import::run(args),
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Healthcheck(args) => commands::serve::healthcheck(args),
             Command::User(args) => commands::user::run(args).await,

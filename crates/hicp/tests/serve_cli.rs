@@ -10,7 +10,9 @@ use hicp_store::testing::TestDatabase;
 
 fn hicp() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hicp"));
-    command.env_remove("HICP_CATALOG").env_remove("HICP_DATABASE_URL");
+    command
+        .env_remove("HICP_CATALOG")
+        .env_remove("HICP_DATABASE_URL");
     command
 }
 
@@ -62,9 +64,16 @@ fn the_demo_starts_answers_and_stops_cleanly() {
         .args(["healthcheck", "--bind", &address])
         .output()
         .expect("healthcheck runs");
-    assert!(health.status.success(), "{}", String::from_utf8_lossy(&health.stderr));
+    assert!(
+        health.status.success(),
+        "{}",
+        String::from_utf8_lossy(&health.stderr)
+    );
     let status = terminate(&mut child);
-    assert!(status.success(), "SIGTERM ends the server cleanly: {status:?}");
+    assert!(
+        status.success(),
+        "SIGTERM ends the server cleanly: {status:?}"
+    );
     let demo_dir = std::env::temp_dir().join(format!("hicp-demo-{}", child.id()));
     assert!(!demo_dir.exists(), "the demo database is removed");
     let after = hicp()
@@ -80,12 +89,22 @@ async fn an_empty_database_prints_a_setup_link_and_user_add_makes_an_account() {
         .await
         .expect("a test database");
     let (mut child, lines, _) = serve(&["--database-url", db.url()], "/setup/");
-    let link = lines.iter().find(|line| line.contains("/setup/hicp_setup_"));
+    let link = lines
+        .iter()
+        .find(|line| line.contains("/setup/hicp_setup_"));
     assert!(link.is_some(), "{lines:?}");
     assert!(terminate(&mut child).success());
 
     let mut add = hicp()
-        .args(["user", "add", "lead@example.org", "--name", "Security lead", "--database-url", db.url()])
+        .args([
+            "user",
+            "add",
+            "lead@example.org",
+            "--name",
+            "Security lead",
+            "--database-url",
+            db.url(),
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -97,22 +116,41 @@ async fn an_empty_database_prints_a_setup_link_and_user_add_makes_an_account() {
         .write_all(b"a long enough password\n")
         .expect("the password is written");
     let output = add.wait_with_output().expect("hicp user add ends");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let store = db.open().await.expect("the database opens");
     let credentials = store
         .credentials("LEAD@example.org")
         .await
         .expect("the store answers")
         .expect("the account exists");
-    assert!(credentials.password_hash.is_some_and(|hash| hash.starts_with("$argon2id$")));
+    assert!(
+        credentials
+            .password_hash
+            .is_some_and(|hash| hash.starts_with("$argon2id$"))
+    );
 
     let mut short = hicp()
-        .args(["user", "add", "other@example.org", "--database-url", db.url()])
+        .args([
+            "user",
+            "add",
+            "other@example.org",
+            "--database-url",
+            db.url(),
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("hicp user add starts");
-    short.stdin.take().expect("stdin").write_all(b"short\n").expect("written");
+    short
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("written");
     let output = short.wait_with_output().expect("ends");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));

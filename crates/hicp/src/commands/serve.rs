@@ -15,7 +15,12 @@ use super::{CatalogArg, DatabaseArg, today};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Address and port to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "HICP_BIND")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "HICP_BIND"
+    )]
     pub bind: SocketAddr,
     /// Data directory for the embedded SQLite database (hicp.sqlite3 in it); ignored with
     /// --database-url.
@@ -38,7 +43,12 @@ pub struct Args {
 #[derive(clap::Args, Debug)]
 pub struct HealthArgs {
     /// Where the server listens.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "HICP_BIND")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "HICP_BIND"
+    )]
     pub bind: SocketAddr,
 }
 
@@ -111,7 +121,11 @@ async fn serve(
     writeln!(out, "hicp is listening on {base}")?;
     if let Some(demo) = demo {
         writeln!(out, "Demo organizations: {}", demo.organizations.join(", "))?;
-        writeln!(out, "Sign in as any of these, with the password {}:", demo.password)?;
+        writeln!(
+            out,
+            "Sign in as any of these, with the password {}:",
+            demo.password
+        )?;
         for (email, role) in hicp_server::demo::DEMO_ACCOUNTS {
             writeln!(out, "  {email}  ({role})")?;
         }

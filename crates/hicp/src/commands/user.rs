@@ -39,7 +39,8 @@ pub struct AddArgs {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    text.parse().map_err(|e: hicp_store::UnknownWord| e.to_string())
+    text.parse()
+        .map_err(|e: hicp_store::UnknownWord| e.to_string())
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -80,10 +81,7 @@ async fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
                 store
                     .set_membership(&actor, organization.id, user.id, role)
                     .await?;
-                println!(
-                    "created {} ({role} of {})",
-                    user.email, organization.name
-                );
+                println!("created {} ({role} of {})", user.email, organization.name);
             } else {
                 println!("created {}", user.email);
             }

@@ -1,0 +1,152 @@
+//! `hicp import` end to end on the real scanner exports in `../shared/testdata`, read in place.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `../shared/testdata` beside the repository, or `None` (the caller prints that it skipped).
+fn testdata() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent, so the real samples were not read",
+            path.display()
+        );
+        None
+    }
+}
+
+fn hicp() -> Command {
+    Command::cargo_bin("hicp").expect("the hicp binary is built")
+}
+
+fn import_json(args: &[&Path]) -> Value {
+    let output = hicp()
+        .args(["import", "nessus", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
+/// Counts an element's opening tags in the raw text: an independent check of the reader.
+fn tags(path: &Path, element: &str) -> u64 {
+    let text = std::fs::read_to_string(path).expect("a UTF-8 sample");
+    text.matches(&format!("<{element} ")).count() as u64
+}
+
+#[test]
+fn the_summary_counts_every_host_and_finding_of_real_exports() {
+    let Some(data) = testdata() else { return };
+    for name in [
+        "python-libnessus/nessus_report_local_3.nessus",
+        "python-libnessus/nessus_report_test_local.nessus",
+        "defectdojo/nessus/nessus_with_cvssv3.nessus",
+    ] {
+        let path = data.join(name);
+        let summary = import_json(&[&path]);
+        assert_eq!(
+            summary["findings"],
+            tags(&path, "ReportItem"),
+            "{name}: {summary}"
+        );
+        assert_eq!(
+            summary["hosts"],
+            tags(&path, "ReportHost"),
+            "{name}: {summary}"
+        );
+        let by_severity = &summary["by_severity"];
+        let total: u64 = ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .map(|level| by_severity[level].as_u64().expect("a count"))
+            .sum();
+        assert_eq!(Some(total), summary["findings"].as_u64(), "{name}");
+        assert!(summary.get("kev_matches").is_none(), "no catalog, no count");
+        let file = &summary["files"][0];
+        assert_eq!(file["sha256"].as_str().map(str::len), Some(64));
+        assert_eq!(
+            file["bytes"].as_u64(),
+            Some(std::fs::metadata(&path).expect("exists").len())
+        );
+    }
+}
+
+#[test]
+fn several_files_sum_into_one_summary_and_kev_matches_are_counted() {
+    let Some(data) = testdata() else { return };
+    let first = data.join("python-libnessus/nessus_report_local_3.nessus");
+    let second = data.join("python-libnessus/nessus_report_local2.nessus");
+    let kev = data.join("cisa-kev/known_exploited_vulnerabilities.json");
+    let output = hicp()
+        .args(["import", "nessus", "--format", "json", "--kev"])
+        .arg(&kev)
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let both: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let findings = |v: &Value| v["findings"].as_u64().expect("a count");
+    assert_eq!(
+        findings(&both),
+        findings(&import_json(&[&first])) + findings(&import_json(&[&second]))
+    );
+    assert_eq!(both["files"].as_array().map(Vec::len), Some(2));
+    let matches = both["kev_matches"]
+        .as_u64()
+        .expect("counted with a catalog");
+    assert!(matches <= findings(&both));
+}
+
+#[test]
+fn a_file_that_is_not_a_nessus_export_is_refused_with_its_place() {
+    let Some(data) = testdata() else { return };
+    for (name, expected) in [
+        (
+            "parsedmarc/aggregate/invalid_xml.xml",
+            "not <NessusClientData_v2>",
+        ),
+        ("parsedmarc/aggregate/invalid_utf_8.xml", "not UTF-8"),
+    ] {
+        let path = data.join(name);
+        let output = hicp()
+            .args(["import", "nessus"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{name} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("{}:", path.display())), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "nothing is printed from a refused file"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_format_lists_the_known_ones() {
+    let output = hicp()
+        .args(["import", "nmap", "x.xml"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("nessus") && stderr.contains("kev"),
+        "{stderr}"
+    );
+}
