@@ -188,9 +188,8 @@ mod tests {
     fn roles_grant_what_the_issue_says() {
         use Permission::*;
         let all = [Read, Assess, Plan, ContributeAssigned, Audit, Administer];
-        let granted = |role| -> Vec<Permission> {
-            all.into_iter().filter(|p| p.granted_to(role)).collect()
-        };
+        let granted =
+            |role| -> Vec<Permission> { all.into_iter().filter(|p| p.granted_to(role)).collect() };
         assert_eq!(granted(Role::Admin), all.to_vec());
         assert_eq!(
             granted(Role::Assessor),

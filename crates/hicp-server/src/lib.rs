@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod api;
+mod cache;
 pub mod caller;
 pub mod config;
 pub mod demo;

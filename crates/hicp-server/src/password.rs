@@ -12,7 +12,9 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
-    #[error("a password needs at least {MIN_PASSWORD_CHARS} characters; a few unrelated words make a good one")]
+    #[error(
+        "a password needs at least {MIN_PASSWORD_CHARS} characters; a few unrelated words make a good one"
+    )]
     TooShort,
     #[error("a password may have at most {MAX_PASSWORD_BYTES} bytes")]
     TooLong,

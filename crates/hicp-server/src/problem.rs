@@ -69,7 +69,9 @@ impl Problem {
         Problem::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("your role in this organization does not allow {needed}; ask an administrator of the organization"),
+            format!(
+                "your role in this organization does not allow {needed}; ask an administrator of the organization"
+            ),
         )
     }
 
@@ -190,7 +192,11 @@ impl From<AppError> for Problem {
 
 /// A rejected JSON body or query (axum's own rejections) in the same problem form.
 pub fn rejected(rejection: impl std::fmt::Display) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "bad-request", rejection.to_string())
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "bad-request",
+        rejection.to_string(),
+    )
 }
 
 /// `Json<T>` whose rejections (bad JSON, wrong fields, too large) are problems too.

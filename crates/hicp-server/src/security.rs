@@ -125,9 +125,15 @@ mod tests {
 
     #[test]
     fn origin_must_match_host_without_fetch_metadata() {
-        let same = headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")]);
+        let same = headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080"),
+        ]);
         assert!(!cross_site(&Method::POST, &same));
-        let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:8080")]);
+        let other = headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:8080"),
+        ]);
         assert!(cross_site(&Method::POST, &other));
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:8080")]);
         assert!(cross_site(&Method::DELETE, &null));

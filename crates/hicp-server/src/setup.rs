@@ -42,7 +42,9 @@ impl SetupToken {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Vec<u8>, OffsetDateTime)>> {
-        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

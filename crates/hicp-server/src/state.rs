@@ -6,6 +6,7 @@ use hicp_catalog::Catalog;
 use hicp_store::Store;
 use time::Date;
 
+use crate::cache::EvaluationCache;
 use crate::config::ServerConfig;
 use crate::setup::SetupToken;
 use crate::throttle::Throttle;
@@ -22,6 +23,7 @@ struct Shared {
     config: ServerConfig,
     throttle: Throttle,
     setup_token: SetupToken,
+    evaluations: EvaluationCache,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
                 config,
                 throttle,
                 setup_token: SetupToken::default(),
+                evaluations: EvaluationCache::default(),
             }),
         }
     }
@@ -56,6 +59,10 @@ impl AppState {
 
     pub fn setup_token(&self) -> &SetupToken {
         &self.inner.setup_token
+    }
+
+    pub(crate) fn evaluations(&self) -> &EvaluationCache {
+        &self.inner.evaluations
     }
 
     /// "Today" for evaluations and plans: the server's date in UTC.

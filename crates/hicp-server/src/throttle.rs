@@ -29,7 +29,10 @@ impl Throttle {
 
     /// `Some(seconds to wait)` when any of `keys` has used up its attempts.
     pub fn refused(&self, keys: &[String], now: OffsetDateTime) -> Option<u64> {
-        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         keys.iter()
             .filter_map(|key| {
                 let times = seen.get_mut(key)?;
@@ -42,7 +45,10 @@ impl Throttle {
     }
 
     pub fn failed(&self, keys: &[String], now: OffsetDateTime) {
-        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if seen.len() >= MAX_KEYS {
             let window = self.window;
             seen.retain(|_, times| times.last().is_some_and(|at| now - *at < window));
@@ -53,7 +59,10 @@ impl Throttle {
     }
 
     pub fn succeeded(&self, keys: &[String]) {
-        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for key in keys {
             seen.remove(key);
         }
@@ -71,10 +80,16 @@ mod tests {
         let keys = vec!["account:a@example.org".to_string()];
         let start = datetime!(2027-01-04 09:00 UTC);
         for minute in 0..3 {
-            assert_eq!(throttle.refused(&keys, start + Duration::minutes(minute)), None);
+            assert_eq!(
+                throttle.refused(&keys, start + Duration::minutes(minute)),
+                None
+            );
             throttle.failed(&keys, start + Duration::minutes(minute));
         }
-        assert_eq!(throttle.refused(&keys, start + Duration::minutes(3)), Some(7 * 60));
+        assert_eq!(
+            throttle.refused(&keys, start + Duration::minutes(3)),
+            Some(7 * 60)
+        );
         assert_eq!(throttle.refused(&keys, start + Duration::minutes(10)), None);
         let other = vec!["account:b@example.org".to_string()];
         assert_eq!(throttle.refused(&other, start + Duration::minutes(3)), None);

@@ -28,33 +28,71 @@ fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
     vec![
         (Method::GET, org.clone(), None),
         (Method::GET, format!("{org}/members"), None),
-        (Method::PUT, format!("{org}/members"), Some(json!({"email": VIEWER, "role": "viewer"}))),
+        (
+            Method::PUT,
+            format!("{org}/members"),
+            Some(json!({"email": VIEWER, "role": "viewer"})),
+        ),
         (Method::GET, format!("{org}/audit"), None),
         (Method::GET, format!("{org}/assessments"), None),
-        (Method::POST, format!("{org}/assessments"), Some(json!({"title": "Next year"}))),
+        (
+            Method::POST,
+            format!("{org}/assessments"),
+            Some(json!({"title": "Next year"})),
+        ),
         (Method::GET, assessment.clone(), None),
-        (Method::PUT, format!("{assessment}/status"), Some(json!({"status": "in_review"}))),
+        (
+            Method::PUT,
+            format!("{assessment}/status"),
+            Some(json!({"status": "in_review"})),
+        ),
         (Method::GET, format!("{assessment}/answers"), None),
-        (Method::PUT, format!("{assessment}/answers/1.S.A"), Some(json!({"status": "implemented", "version": 1}))),
+        (
+            Method::PUT,
+            format!("{assessment}/answers/1.S.A"),
+            Some(json!({"status": "implemented", "version": 1})),
+        ),
         (Method::GET, format!("{assessment}/evaluation"), None),
         (Method::GET, format!("{assessment}/reports/html"), None),
         (Method::GET, format!("{org}/action-items"), None),
-        (Method::PUT, format!("{item}/status"), Some(json!({"status": "done", "version": 1}))),
+        (
+            Method::PUT,
+            format!("{item}/status"),
+            Some(json!({"status": "done", "version": 1})),
+        ),
         (Method::GET, format!("{item}/history"), None),
-        (Method::POST, format!("{org}/evidence?file_name=x.txt"), Some(json!("evidence"))),
-        (Method::GET, format!("{org}/evidence/{}", ids.evidence), None),
+        (
+            Method::POST,
+            format!("{org}/evidence?file_name=x.txt"),
+            Some(json!("evidence")),
+        ),
+        (
+            Method::GET,
+            format!("{org}/evidence/{}", ids.evidence),
+            None,
+        ),
     ]
 }
 
 /// Ids of the demo organization `name`, with one evidence file uploaded by the admin.
 async fn ids_of(admin: &Client, name: &str) -> Ids {
     let org = organization_id(admin, name).await;
-    let (_, assessments) = admin.get(&format!("/api/v1/organizations/{org}/assessments")).await;
-    let assessment = assessments[0]["id"].as_str().expect("an assessment").to_string();
-    let (_, items) = admin.get(&format!("/api/v1/organizations/{org}/action-items")).await;
+    let (_, assessments) = admin
+        .get(&format!("/api/v1/organizations/{org}/assessments"))
+        .await;
+    let assessment = assessments[0]["id"]
+        .as_str()
+        .expect("an assessment")
+        .to_string();
+    let (_, items) = admin
+        .get(&format!("/api/v1/organizations/{org}/action-items"))
+        .await;
     let item = items[0]["id"].as_str().expect("an action item").to_string();
     let response = admin
-        .request(Method::POST, &format!("/api/v1/organizations/{org}/evidence?file_name=policy.txt"))
+        .request(
+            Method::POST,
+            &format!("/api/v1/organizations/{org}/evidence?file_name=policy.txt"),
+        )
         .body("our written policy")
         .send()
         .await
@@ -191,6 +229,32 @@ hicp_store::backend_tests! {
         assert_eq!(status, 409, "{problem}");
         assert_eq!(problem["current"]["version"], stored["version"]);
         assert_eq!(admin.get(&format!("{org}/members")).await.1.as_array().map(Vec::len), Some(5));
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn an_evaluation_read_again_after_a_change_shows_the_change(db) {
+        let (server, password) = Server::demo(db).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let ids = ids_of(&assessor, FAMILY_PRACTICE).await;
+        let assessment = format!("/api/v1/organizations/{}/assessments/{}", ids.org, ids.assessment);
+        let status_of = |view: &Value, id: &str| {
+            view["sub_practices"].as_array().and_then(|all| all.iter().find(|s| s["id"] == id)).map(|s| s["status"].clone())
+        };
+        let (_, before) = assessor.get(&format!("{assessment}/evaluation")).await;
+        let (_, again) = assessor.get(&format!("{assessment}/evaluation")).await;
+        assert_eq!(before, again, "nothing changed in between");
+        assert_eq!(status_of(&before, "5.S.A"), Some(json!("largely")));
+        let (_, answers) = assessor.get(&format!("{assessment}/answers")).await;
+        let version = answers.as_array().and_then(|all| all.iter().find(|a| a["sub_practice"] == "5.S.A")).map(|a| a["version"].clone()).ok_or("5.S.A is answered")?;
+        let (status, _) = assessor
+            .send(Method::PUT, &format!("{assessment}/answers/5.S.A"), Some(json!({"status": "implemented", "version": version})))
+            .await;
+        assert_eq!(status, 200);
+        // The evaluation read before is kept for reuse, but the change makes it stale at once.
+        let (_, after) = assessor.get(&format!("{assessment}/evaluation")).await;
+        assert_eq!(status_of(&after, "5.S.A"), Some(json!("implemented")));
+        assert!(after["overall"]["score"].as_f64() > before["overall"]["score"].as_f64());
         server.stop().await;
         Ok(())
     }
@@ -344,6 +408,12 @@ fn the_committed_openapi_document_matches_the_code() {
         "docs/openapi.json differs from the API; regenerate it with HICP_WRITE_OPENAPI=1 cargo test -p hicp-server --test api openapi"
     );
     let document: Value = serde_json::from_str(&generated).expect("the document is JSON");
-    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", document["openapi"]);
+    assert!(
+        document["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        document["openapi"]
+    );
     assert!(document["paths"]["/api/v1/organizations/{org}/assessments/{assessment}/answers/{sub_practice}"]["put"].is_object());
 }

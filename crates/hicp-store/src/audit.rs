@@ -260,6 +260,21 @@ impl Store {
     pub async fn verify_audit(&self) -> StoreResult<AuditReport> {
         self.read(async |tx| verify_chain(tx).await).await
     }
+
+    /// The audit chain's head hash. Every change the store makes moves it (a restore too), so
+    /// anything computed from stored data stays valid exactly as long as this is unchanged.
+    pub async fn change_marker(&self) -> StoreResult<String> {
+        self.read(async |tx| {
+            fetch_optional!(
+                tx,
+                (String,),
+                "SELECT hash FROM audit_chain_head WHERE id = 1"
+            )?
+            .map(|(hash,)| hash)
+            .ok_or_else(|| StoreError::corrupt("audit chain", "the chain head row is missing"))
+        })
+        .await
+    }
 }
 
 async fn verify_chain(tx: &mut Tx) -> StoreResult<AuditReport> {

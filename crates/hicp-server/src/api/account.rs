@@ -13,7 +13,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::caller::{Caller, Credential, csrf_token_for, over_https, session_cookie, session_secret};
+use crate::caller::{
+    Caller, Credential, csrf_token_for, over_https, session_cookie, session_secret,
+};
 use crate::password;
 use crate::problem::{ApiResult, Ids, JsonBody, Problem};
 use crate::state::AppState;
@@ -54,11 +56,23 @@ pub struct SignedIn {
 
 /// The keys sign-in attempts are counted under: the account, and the client's address (the
 /// proxy's word for it when we are told to trust one).
-fn throttle_keys(state: &AppState, email: &str, peer: SocketAddr, headers: &HeaderMap) -> Vec<String> {
+fn throttle_keys(
+    state: &AppState,
+    email: &str,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Vec<String> {
     let forwarded = state
         .config()
         .behind_proxy
-        .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next())
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+        })
         .flatten()
         .map(str::trim);
     let address = forwarded.map_or_else(|| peer.ip().to_string(), str::to_string);
@@ -285,7 +299,9 @@ pub async fn create_token(
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(Problem::invalid("a token needs a name of 1 to 200 characters"));
+        return Err(Problem::invalid(
+            "a token needs a name of 1 to 200 characters",
+        ));
     }
     let expires_at = request
         .expires_in_days

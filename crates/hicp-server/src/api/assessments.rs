@@ -2,10 +2,11 @@
 //! download as a report.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hicp_app::reports::{ReportFormat, Rendered, render};
+use hicp_app::reports::{Rendered, ReportFormat, render};
 use hicp_app::{Evaluated, Planning};
 use hicp_catalog::SubPracticeId;
 use hicp_engine::view::EvaluationView;
@@ -17,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::{OrgScope, Permission};
+use crate::cache::EvaluationKey;
 use crate::problem::{ApiResult, Ids, JsonBody, Params, Problem};
 use crate::state::AppState;
 
@@ -56,7 +58,9 @@ pub async fn create(
     scope.require(Permission::Assess)?;
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(Problem::invalid("an assessment needs a title of 1 to 200 characters"));
+        return Err(Problem::invalid(
+            "an assessment needs a title of 1 to 200 characters",
+        ));
     }
     let store = state.store();
     let start = match request.from {
@@ -265,13 +269,13 @@ impl PlanningQuery {
     }
 }
 
+/// Evaluates an assessment the caller's scope has already been checked against.
 async fn evaluated(
     state: &AppState,
     scope: &OrgScope,
-    assessment: Uuid,
+    assessment: &AssessmentRecord,
     query: &PlanningQuery,
 ) -> ApiResult<Evaluated> {
-    let assessment = scope.assessment(state, assessment).await?;
     Ok(hicp_app::evaluation::evaluate_stored(
         state.store(),
         state.catalog(),
@@ -292,13 +296,23 @@ pub async fn evaluation(
     scope: OrgScope,
     Ids(path): Ids<AssessmentPath>,
     Params(query): Params<PlanningQuery>,
-) -> ApiResult<Json<EvaluationView>> {
+) -> ApiResult<Response> {
     scope.require(Permission::Read)?;
-    let evaluated = evaluated(&state, &scope, path.assessment, &query).await?;
-    Ok(Json(EvaluationView::new(
-        &evaluated.evaluation,
-        &evaluated.reader_warnings,
-    )))
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    // Read before evaluating: a body is then never older than the marker it is kept under.
+    let marker = state.store().change_marker().await?;
+    let key = EvaluationKey::new(assessment.id, &query.planning(), state.today());
+    let body = match state.evaluations().get(&key, &marker) {
+        Some(body) => body,
+        None => {
+            let evaluated = evaluated(&state, &scope, &assessment, &query).await?;
+            let view = EvaluationView::new(&evaluated.evaluation, &evaluated.reader_warnings);
+            let body = Bytes::from(serde_json::to_vec(&view).map_err(|e| Problem::internal(&e))?);
+            state.evaluations().put(key, marker, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -359,7 +373,8 @@ pub async fn report(
     let (format, table) = report_format(&path.format).ok_or_else(|| {
         Problem::not_found("report format (use html, pdf, xlsx, csv-findings, csv-plan, oscal-ar, oscal-ap or oscal-poam)")
     })?;
-    let evaluated = evaluated(&state, &scope, path.assessment, &query).await?;
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    let evaluated = evaluated(&state, &scope, &assessment, &query).await?;
     let today = state.today();
     let catalog_state = state.clone();
     // Typesetting takes CPU time: off the executor.
@@ -383,7 +398,8 @@ pub async fn report(
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+    {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     Ok(response)

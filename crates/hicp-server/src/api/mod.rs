@@ -19,10 +19,7 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
     let assessment = "/organizations/{org}/assessments/{assessment}";
     Router::new()
         .route("/setup", post(account::finish_setup))
-        .route(
-            "/session",
-            post(account::sign_in).delete(account::sign_out),
-        )
+        .route("/session", post(account::sign_in).delete(account::sign_out))
         .route("/me", get(account::me))
         .route(
             "/me/tokens",

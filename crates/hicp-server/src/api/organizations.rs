@@ -18,7 +18,10 @@ use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations",
     responses((status = 200, description = "The organizations the caller belongs to", body = Vec<Affiliation>)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Affiliation>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Affiliation>>> {
     let affiliations = state.store().affiliations(caller.user.id).await?;
     Ok(Json(
         affiliations

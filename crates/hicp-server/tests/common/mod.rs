@@ -36,7 +36,11 @@ impl Server {
 
     /// A server over `db` with the demo data loaded; returns it with the demo password.
     pub async fn demo(db: &TestDatabase) -> (Server, String) {
-        Server::demo_with(db.open().await.expect("the test database opens"), ServerConfig::default()).await
+        Server::demo_with(
+            db.open().await.expect("the test database opens"),
+            ServerConfig::default(),
+        )
+        .await
     }
 
     pub async fn demo_with(store: Store, config: ServerConfig) -> (Server, String) {
@@ -48,7 +52,9 @@ impl Server {
     }
 
     pub async fn with_clock(db: &TestDatabase, clock: Arc<dyn Clock>) -> Store {
-        db.open_with_clock(clock).await.expect("the test database opens")
+        db.open_with_clock(clock)
+            .await
+            .expect("the test database opens")
     }
 
     pub fn client(&self) -> Client {
@@ -58,7 +64,11 @@ impl Server {
     pub async fn sign_in(&self, email: &str, password: &str) -> Client {
         let mut client = self.client();
         let (status, body) = client
-            .send(Method::POST, "/api/v1/session", Some(serde_json::json!({"email": email, "password": password})))
+            .send(
+                Method::POST,
+                "/api/v1/session",
+                Some(serde_json::json!({"email": email, "password": password})),
+            )
             .await;
         assert_eq!(status, 200, "signing in as {email}: {body}");
         client.csrf = body["csrf_token"].as_str().map(str::to_string);
