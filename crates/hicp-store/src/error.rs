@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use hicp_catalog::SubPracticeId;
 use uuid::Uuid;
 
-use crate::records::AnswerRecord;
+use crate::records::{ActionItemRecord, AnswerRecord};
 
 /// The kinds of stored things a lookup can miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +19,9 @@ pub enum Entity {
     Evidence,
     User,
     ApiToken,
+    Milestone,
+    Membership,
+    EvidenceImport,
 }
 
 impl fmt::Display for Entity {
@@ -31,6 +34,9 @@ impl fmt::Display for Entity {
             Entity::Evidence => "evidence",
             Entity::User => "user",
             Entity::ApiToken => "active API token",
+            Entity::Milestone => "milestone",
+            Entity::Membership => "membership",
+            Entity::EvidenceImport => "evidence import",
         })
     }
 }
@@ -126,8 +132,19 @@ pub enum StoreError {
         current: Box<AnswerRecord>,
     },
 
-    #[error("the record was changed by someone else (it is now at version {current_version})")]
-    StaleVersion { current_version: i64 },
+    /// An action item changed since `expected_version` was read; `current` is how it is now.
+    #[error("the action item was changed by someone else (it is now at version {current_version})")]
+    StaleVersion {
+        current_version: i64,
+        current: Box<ActionItemRecord>,
+    },
+
+    /// This organization already imported a file with these bytes.
+    #[error("this file (SHA-256 {sha256}) was already imported for this organization on {imported_at}")]
+    AlreadyImported {
+        sha256: String,
+        imported_at: time::OffsetDateTime,
+    },
 
     #[error("assessment {0} is final and cannot be changed")]
     Immutable(Uuid),

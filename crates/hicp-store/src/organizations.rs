@@ -7,11 +7,11 @@ use uuid::Uuid;
 use crate::Store;
 use crate::actor::Actor;
 use crate::audit::{Audited, Change};
-use crate::db::{Tx, execute, fetch_all, fetch_optional};
+use crate::db::{Tx, execute, fetch_all, fetch_optional, fetch_scalar};
 use crate::error::{Entity, StoreError, StoreResult};
 use crate::records::{OrganizationRecord, OrganizationSummary};
 use crate::rows::{OrganizationRow, organization_columns};
-use crate::stored::StoredProfile;
+use crate::stored::{StoredProfile, StoredSnapshot};
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -111,6 +111,13 @@ impl Store {
             )
             .map_err(StoreError::from)
             .map_err(name_taken(&organization.name))?;
+            // Assessments still being worked on follow the profile; final ones keep theirs.
+            execute!(
+                tx,
+                "UPDATE assessments SET organization_snapshot = $2 WHERE organization_id = $1 AND status <> 'final'",
+                id,
+                StoredSnapshot::encode(organization)?
+            )?;
             let after = organization_by_id(tx, id).await?;
             let change = Change::new("organization.updated", "organization", id)
                 .organization(id)
@@ -171,4 +178,75 @@ pub(crate) async fn organization_by_id(tx: &mut Tx, id: Uuid) -> StoreResult<Org
     fetch_optional!(tx, OrganizationRow, SELECT_BY_ID, id)?
         .ok_or_else(|| StoreError::not_found(Entity::Organization, id))?
         .into_record()
+}
+
+/// What an organization held when it was deleted, for the audit trail.
+#[derive(serde::Serialize)]
+struct Deleted {
+    organization: crate::stored::OrganizationPayload,
+    assessments: i64,
+    answers: i64,
+    action_items: i64,
+    evidence: i64,
+    evidence_imports: i64,
+    memberships: i64,
+}
+
+impl Store {
+    /// Deletes an organization with everything that belongs to it: memberships, assessments
+    /// (final ones too), answers and their history, the plan, evidence and its bytes, imports
+    /// and metrics. Its audit events stay (the trail outlives what it describes), followed by
+    /// an `organization.deleted` event recording what was removed, so the chain still verifies.
+    /// Who may do this is the caller's decision (the server allows instance administrators).
+    pub async fn delete_organization(&self, actor: &Actor, id: Uuid) -> StoreResult<()> {
+        self.write(actor, async |tx, _now| {
+            let before = organization_by_id(tx, id).await?;
+            let count = async |tx: &mut Tx, sql: &'static str| -> StoreResult<i64> {
+                Ok(fetch_scalar!(tx, i64, sql, id)?)
+            };
+            let deleted = Deleted {
+                organization: before.payload(),
+                assessments: count(tx, "SELECT COUNT(*) FROM assessments WHERE organization_id = $1").await?,
+                answers: count(tx, "SELECT COUNT(*) FROM answers WHERE assessment_id IN (SELECT id FROM assessments WHERE organization_id = $1)").await?,
+                action_items: count(tx, "SELECT COUNT(*) FROM action_items WHERE organization_id = $1").await?,
+                evidence: count(tx, "SELECT COUNT(*) FROM evidence WHERE organization_id = $1").await?,
+                evidence_imports: count(tx, "SELECT COUNT(*) FROM evidence_imports WHERE organization_id = $1").await?,
+                memberships: count(tx, "SELECT COUNT(*) FROM memberships WHERE organization_id = $1").await?,
+            };
+            // Foreign keys cascade from the organization to everything below it.
+            execute!(tx, "DELETE FROM organizations WHERE id = $1", id)?;
+            let change = Change::new("organization.deleted", "organization", id)
+                .organization(id)
+                .before(&deleted)?;
+            Ok(Audited::new((), change))
+        })
+        .await
+    }
+
+    /// The organization a stored thing belongs to, so a caller can check that an id given
+    /// under one organization's URL is that organization's. Unknown ids are `NotFound`.
+    pub async fn organization_of(&self, entity: Entity, id: Uuid) -> StoreResult<Uuid> {
+        let sql = match entity {
+            Entity::Organization => "SELECT id FROM organizations WHERE id = $1",
+            Entity::Assessment => "SELECT organization_id FROM assessments WHERE id = $1",
+            Entity::Answer => {
+                "SELECT a.organization_id FROM answers r JOIN assessments a ON a.id = r.assessment_id WHERE r.id = $1"
+            }
+            Entity::ActionItem => "SELECT organization_id FROM action_items WHERE id = $1",
+            Entity::Milestone => {
+                "SELECT i.organization_id FROM milestones m JOIN action_items i ON i.id = m.action_item_id WHERE m.id = $1"
+            }
+            Entity::Evidence => "SELECT organization_id FROM evidence WHERE id = $1",
+            Entity::EvidenceImport => "SELECT organization_id FROM evidence_imports WHERE id = $1",
+            Entity::User | Entity::ApiToken | Entity::Membership => {
+                return Err(StoreError::Invalid(format!(
+                    "a {entity} does not belong to one organization"
+                )));
+            }
+        };
+        self.read(async |tx| Ok(fetch_optional!(tx, (Uuid,), sql, id)?))
+            .await?
+            .map(|(organization_id,)| organization_id)
+            .ok_or_else(|| StoreError::not_found(entity, id))
+    }
 }

@@ -182,7 +182,7 @@ impl Drop for TestDatabase {
 }
 
 /// Every table of the schema, for row counts before and after.
-pub const ALL_TABLES: [&str; 15] = [
+pub const ALL_TABLES: [&str; 18] = [
     "organizations",
     "users",
     "memberships",
@@ -193,6 +193,9 @@ pub const ALL_TABLES: [&str; 15] = [
     "milestones",
     "action_item_history",
     "evidence",
+    "evidence_contents",
+    "evidence_imports",
+    "import_hosts",
     "metric_observations",
     "api_tokens",
     "sessions",

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use hicp_catalog::Catalog;
 use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
-use hicp_store::testing::TestDatabase;
 use hicp_store::{
     Actor, AnswerRules, AssessmentRecord, NewAssessment, NewEvidence, NewMetric,
     OrganizationRecord, Role, Store,
@@ -229,18 +228,4 @@ pub fn comparable(mut dataset: hicp_store::testing::Dataset) -> hicp_store::test
         event.hash.clear();
     }
     dataset
-}
-
-/// Everything that identifies a file in the evidence folder, to show nothing was added.
-pub fn evidence_listing(db: &TestDatabase) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(db.dir().join("evidence"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
