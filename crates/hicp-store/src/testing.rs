@@ -252,6 +252,15 @@ impl RawConnection {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    pub async fn scalar_text(&mut self, sql: &str) -> String {
+        let text = sqlx::AssertSqlSafe(sql.to_string());
+        match self {
+            RawConnection::Sqlite(c) => sqlx::query_scalar::<_, String>(text).fetch_one(c).await,
+            RawConnection::Postgres(c) => sqlx::query_scalar::<_, String>(text).fetch_one(c).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// SQLite's own consistency check of the file (`PRAGMA integrity_check`); `None` on
     /// PostgreSQL, which has no such whole-database check.
     pub async fn sqlite_integrity_check(&mut self) -> Option<String> {
