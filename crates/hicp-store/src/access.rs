@@ -329,7 +329,7 @@ impl Store {
     pub async fn end_sessions_of_user(&self, actor: &Actor, user_id: Uuid) -> StoreResult<u64> {
         self.write(actor, async |tx, _now| {
             user_by_id(tx, user_id).await?;
-            Ok(end_all_sessions(tx, user_id).await?)
+            end_all_sessions(tx, user_id).await
         })
         .await
     }
@@ -351,7 +351,9 @@ impl Store {
                 password_hash
             )?;
             let mut changes = Vec::new();
-            end_all_sessions(tx, user_id).await?.into_parts(&mut changes);
+            end_all_sessions(tx, user_id)
+                .await?
+                .into_parts(&mut changes);
             // The hash itself never goes into the trail.
             changes.insert(0, Change::new("user.password_changed", "user", user_id));
             Ok(Audited::all((), changes))

@@ -140,7 +140,9 @@ pub enum StoreError {
     },
 
     /// This organization already imported a file with these bytes.
-    #[error("this file (SHA-256 {sha256}) was already imported for this organization on {imported_at}")]
+    #[error(
+        "this file (SHA-256 {sha256}) was already imported for this organization on {imported_at}"
+    )]
     AlreadyImported {
         sha256: String,
         imported_at: time::OffsetDateTime,

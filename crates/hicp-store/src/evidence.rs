@@ -51,7 +51,11 @@ const SELECT_WITHOUT_CONTENTS: &str = concat!(
 );
 
 /// Stores the bytes of one evidence row inside an enclosing write.
-pub(crate) async fn insert_contents(tx: &mut Tx, evidence_id: Uuid, bytes: &[u8]) -> StoreResult<()> {
+pub(crate) async fn insert_contents(
+    tx: &mut Tx,
+    evidence_id: Uuid,
+    bytes: &[u8],
+) -> StoreResult<()> {
     execute!(
         tx,
         "INSERT INTO evidence_contents (evidence_id, bytes) VALUES ($1, $2)",

@@ -121,9 +121,15 @@ async fn already_imported(
     organization_id: Uuid,
     sha256: &str,
 ) -> StoreResult<Option<EvidenceImportRecord>> {
-    fetch_optional!(tx, EvidenceImportRow, SELECT_BY_HASH, organization_id, sha256)?
-        .map(EvidenceImportRow::into_record)
-        .transpose()
+    fetch_optional!(
+        tx,
+        EvidenceImportRow,
+        SELECT_BY_HASH,
+        organization_id,
+        sha256
+    )?
+    .map(EvidenceImportRow::into_record)
+    .transpose()
 }
 
 impl Store {
@@ -137,12 +143,17 @@ impl Store {
     ) -> StoreResult<EvidenceImportRecord> {
         check(&import)?;
         let size_bytes = i64::try_from(import.size_bytes).map_err(|_| {
-            StoreError::Invalid(format!("a file of {} bytes cannot be recorded", import.size_bytes))
+            StoreError::Invalid(format!(
+                "a file of {} bytes cannot be recorded",
+                import.size_bytes
+            ))
         })?;
         let summary = to_json(&import.summary)?;
         self.write(actor, async |tx, now| {
             organization_by_id(tx, import.organization_id).await?;
-            if let Some(earlier) = already_imported(tx, import.organization_id, import.sha256).await? {
+            if let Some(earlier) =
+                already_imported(tx, import.organization_id, import.sha256).await?
+            {
                 return Err(StoreError::AlreadyImported {
                     sha256: earlier.sha256,
                     imported_at: earlier.imported_at,
@@ -211,7 +222,9 @@ impl Store {
                 )?)
             })
             .await?;
-        rows.into_iter().map(EvidenceImportRow::into_record).collect()
+        rows.into_iter()
+            .map(EvidenceImportRow::into_record)
+            .collect()
     }
 
     /// The hosts one import saw, by key.

@@ -43,15 +43,14 @@ pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
 pub use imports::{ImportedHost, NewEvidenceImport};
 pub use metrics::NewMetric;
-pub use sign_in::{Affiliation, Credentials};
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus, AnswerHistoryRecord,
     AnswerRecord, ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceImportRecord,
-    EvidenceRecord, ImportHostRecord, MembershipRecord,
-    MetricObservationRecord, MilestoneRecord, OrganizationRecord, OrganizationSummary, Role,
-    SessionRecord, UnknownWord, UserRecord,
+    EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
+    OrganizationRecord, OrganizationSummary, Role, SessionRecord, UnknownWord, UserRecord,
 };
+pub use sign_in::{Affiliation, Credentials};
 
 /// A handle on the database; cheap to clone and safe to share between tasks.
 #[derive(Clone)]

@@ -15,8 +15,8 @@ use crate::db::{Tx, execute, fetch_all};
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
     ActionItemHistoryRecord, ActionItemRecord, AnswerHistoryRecord, AnswerRecord, ApiTokenRecord,
-    AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
-    OrganizationRecord, SessionRecord, UserRecord,
+    AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, MembershipRecord,
+    MetricObservationRecord, MilestoneRecord, OrganizationRecord, SessionRecord, UserRecord,
 };
 use crate::stored;
 
@@ -616,8 +616,8 @@ table_io!(
 pub(crate) use {
     action_item_columns, action_item_history_columns, answer_columns, answer_history_columns,
     api_token_columns, assessment_columns, audit_event_columns, evidence_columns,
-    evidence_import_columns, import_host_columns, membership_columns, metric_observation_columns, milestone_columns, organization_columns,
-    session_columns, user_columns,
+    evidence_import_columns, import_host_columns, membership_columns, metric_observation_columns,
+    milestone_columns, organization_columns, session_columns, user_columns,
 };
 
 /// Parses a stored word; a word this build does not know means the row is damaged.

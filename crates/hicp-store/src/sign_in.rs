@@ -11,7 +11,9 @@ use crate::audit::{Audited, Change};
 use crate::db::{execute, fetch_all, fetch_optional, fetch_scalar};
 use crate::error::{Entity, StoreError, StoreResult};
 use crate::records::{ApiTokenRecord, MembershipRecord, Role, UserRecord};
-use crate::rows::{ApiTokenRow, MembershipRow, UserRow, api_token_columns, membership_columns, user_columns};
+use crate::rows::{
+    ApiTokenRow, MembershipRow, UserRow, api_token_columns, membership_columns, user_columns,
+};
 
 const SELECT_USER_BY_EMAIL: &str = concat!(
     "SELECT ",
@@ -138,7 +140,11 @@ impl Store {
     }
 }
 
-const SELECT_ALL_USERS: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY email, id");
+const SELECT_ALL_USERS: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users ORDER BY lower(email), id"
+);
 
 impl Store {
     /// The account with this email (compared without regard to case), without its password.

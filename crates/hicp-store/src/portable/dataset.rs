@@ -13,8 +13,8 @@ use crate::error::{StoreError, StoreResult};
 use crate::organizations::name_taken;
 use crate::rows::{
     ActionItemHistoryRow, ActionItemRow, AnswerHistoryRow, AnswerRow, ApiTokenRow, AssessmentRow,
-    AuditEventRow, EvidenceImportRow, EvidenceRow, ImportHostRow, MembershipRow, MetricObservationRow, MilestoneRow, OrganizationRow,
-    Scope, SessionRow, UserRow,
+    AuditEventRow, EvidenceImportRow, EvidenceRow, ImportHostRow, MembershipRow,
+    MetricObservationRow, MilestoneRow, OrganizationRow, Scope, SessionRow, UserRow,
 };
 
 /// Every table's rows, each kept in its table's order.

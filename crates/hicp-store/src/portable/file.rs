@@ -531,8 +531,12 @@ impl VerifiedFile {
         let name = format!("{EVIDENCE_DIR}{sha256}");
         let expected = sha256.to_string();
         crate::off_executor(move || {
-            let mut archive = archive.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let entry = archive.by_name(&name).map_err(|e| damaged(&path, &name, e))?;
+            let mut archive = archive
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let entry = archive
+                .by_name(&name)
+                .map_err(|e| damaged(&path, &name, e))?;
             let mut bytes = Vec::new();
             Bounded::new(entry, MAX_EVIDENCE_BYTES)
                 .read_to_end(&mut bytes)

@@ -7,7 +7,7 @@ use hicp_store::{Backend, StoreError};
 
 use crate::support::{ACTOR, Raw, repo_path, rules};
 
-/// The evidence file the version 1 fixtures record, and its hash.
+/// The evidence file the fixtures record, and its hash.
 const LEGACY_EVIDENCE: &[u8] =
     b"Restore of the EHR backup tested on 2026-10-15: 42 minutes, all records present.\n";
 const LEGACY_EVIDENCE_SHA256: &str =
@@ -82,6 +82,28 @@ hicp_store::backend_tests! {
         let answer = store.answers(record.id).await?.remove(0);
         store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
         assert_eq!(store.verify_audit().await?.events, 12);
+        Ok(())
+    }
+
+    async fn data_written_by_schema_v2_reads_back(db) {
+        load_fixture(db, 2).await;
+        let store = db.open().await?;
+        let organization = store.find_organization("Maple Street Family Medicine").await?;
+        let (record, assessment) = store.load_assessment(organization.id, None).await?;
+        assert_eq!(assessment.organization, organization.organization());
+        let items = store.action_items(organization.id).await?;
+        let deferred = items.iter().find(|i| i.status == hicp_store::ActionStatus::Deferred).ok_or("a deferred item")?;
+        assert_eq!(deferred.deferred_reason.as_deref(), Some("waiting for the EHR vendor's next release"));
+        assert!(items.iter().any(|i| i.milestones.iter().any(|m| m.done_on.is_some())));
+        let import = store.evidence_imports(organization.id).await?.remove(0);
+        assert_eq!(store.import_hosts(import.id).await?.len(), 2);
+        let evidence = store.evidence_of(organization.id).await?.remove(0);
+        assert_eq!(store.read_evidence(evidence.id).await?.1, LEGACY_EVIDENCE);
+        let report = store.verify_audit().await?;
+        assert_eq!((report.events, report.broken), (14, None));
+        let answer = store.answers(record.id).await?.remove(0);
+        store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
+        assert_eq!(store.verify_audit().await?.events, 15);
         Ok(())
     }
 

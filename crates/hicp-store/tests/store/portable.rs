@@ -8,9 +8,7 @@ use hicp_store::portable::{ImportOutcome, Kind};
 use hicp_store::testing::{TestDatabase, read_dataset as inspect};
 use hicp_store::{NewAssessment, StoreError};
 
-use crate::support::{
-    ACTOR, Raw, comparable, handmade_assessment, importer, rules, seed,
-};
+use crate::support::{ACTOR, Raw, comparable, handmade_assessment, importer, rules, seed};
 
 fn no_progress() -> impl FnMut(hicp_store::portable::Progress) + Send {
     |_| {}
@@ -49,8 +47,13 @@ fn rewrite(
 fn downgrade_to_v1(from: &Path, to: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use sha2::Digest;
     const ADDED_COLUMNS: [&str; 7] = [
-        "organization_snapshot", "last_seen_at", "is_admin", "owner_user_id", "deferred_reason",
-        "reason", "import_id",
+        "organization_snapshot",
+        "last_seen_at",
+        "is_admin",
+        "owner_user_id",
+        "deferred_reason",
+        "reason",
+        "import_id",
     ];
     const ADDED_PARTS: [&str; 2] = ["data/evidence_imports.json", "data/import_hosts.json"];
     let mut parts = std::collections::BTreeMap::new();
@@ -67,7 +70,8 @@ fn downgrade_to_v1(from: &Path, to: &Path) -> Result<(), Box<dyn std::error::Err
             if ADDED_PARTS.contains(&name.as_str()) {
                 continue;
             }
-            let mut rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(&bytes)?;
+            let mut rows: Vec<serde_json::Map<String, serde_json::Value>> =
+                serde_json::from_slice(&bytes)?;
             for row in &mut rows {
                 for column in ADDED_COLUMNS {
                     row.remove(column);

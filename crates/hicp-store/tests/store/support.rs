@@ -11,8 +11,7 @@ use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
 use hicp_store::{
     Actor, AnswerRules, AssessmentRecord, ImportedHost, NewAssessment, NewEvidence,
-    NewEvidenceImport, NewMetric,
-    OrganizationRecord, Role, Store,
+    NewEvidenceImport, NewMetric, OrganizationRecord, Role, Store,
 };
 use time::macros::date;
 
@@ -175,7 +174,10 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         .await
         .expect("metric is recorded");
     store
-        .record_evidence_import(&ACTOR, scan_import(organization.id, "scan-2026-10.nessus", &"11".repeat(32)))
+        .record_evidence_import(
+            &ACTOR,
+            scan_import(organization.id, "scan-2026-10.nessus", &"11".repeat(32)),
+        )
         .await
         .expect("a scan is imported");
     let user = store
