@@ -141,7 +141,8 @@ pub enum StoreError {
 
     /// This organization already imported a file with these bytes.
     #[error(
-        "this file (SHA-256 {sha256}) was already imported for this organization on {imported_at}"
+        "this file (SHA-256 {sha256}) was already imported for this organization at {}",
+        .imported_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     )]
     AlreadyImported {
         sha256: String,

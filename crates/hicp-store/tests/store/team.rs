@@ -353,7 +353,11 @@ hicp_store::backend_tests! {
         clock.advance(time::Duration::days(3));
         let twice = store.record_evidence_import(&ACTOR, scan_import(organization.id, "october-copy.nessus", &first_hash)).await;
         match twice {
-            Err(StoreError::AlreadyImported { sha256, imported_at }) => {
+            Err(error @ StoreError::AlreadyImported { .. }) => {
+                assert!(error.to_string().contains("at 2026-11-02T08:00:00Z"), "{error}");
+                let StoreError::AlreadyImported { sha256, imported_at } = error else {
+                    unreachable!()
+                };
                 assert_eq!((sha256, imported_at), (first_hash.clone(), first.imported_at));
             }
             other => panic!("expected AlreadyImported, got {other:?}"),
@@ -380,6 +384,33 @@ hicp_store::backend_tests! {
         let mut newer = scan_import(organization.id, "november.nessus", &ef);
         newer.hosts.truncate(1);
         let second = store.record_evidence_import(&ACTOR, newer).await?;
+        // Hosts are written in batches; a file of several batches keeps every host as given.
+        let many_hash = "77".repeat(32);
+        let mut many = scan_import(other.id, "full-scan.nessus", &many_hash);
+        many.hosts = (0..250)
+            .map(|i| hicp_store::ImportedHost {
+                host_key: format!("host-{i:03}"),
+                address: Some(format!("10.1.{}.{}", i / 100, i % 100)),
+                hostname: (i % 2 == 0).then(|| format!("h{i}.example.org")),
+                credentialed: (i % 5 != 0).then_some(i % 3 == 0),
+                medical_device: i % 7 == 0,
+            })
+            .collect();
+        let expected = many.hosts.clone();
+        let full = store.record_evidence_import(&ACTOR, many).await?;
+        let stored: Vec<_> = store
+            .import_hosts(full.id)
+            .await?
+            .into_iter()
+            .map(|h| hicp_store::ImportedHost {
+                host_key: h.host_key,
+                address: h.address,
+                hostname: h.hostname,
+                credentialed: h.credentialed,
+                medical_device: h.medical_device,
+            })
+            .collect();
+        assert_eq!(stored, expected);
         let mut inventory = scan_import(organization.id, "assets.csv", &zero_one);
         inventory.format = "inventory";
         store.record_evidence_import(&ACTOR, inventory).await?;
@@ -389,7 +420,7 @@ hicp_store::backend_tests! {
         assert_eq!(latest.id, second.id);
         assert_eq!(latest_hosts.iter().map(|h| h.host_key.as_str()).collect::<Vec<_>>(), ["10.0.0.5"]);
         assert_eq!(store.latest_import_hosts(organization.id, "qualys-csv").await?, None);
-        assert_eq!(audit_actions(db).await.iter().filter(|a| *a == "evidence.imported").count(), 4);
+        assert_eq!(audit_actions(db).await.iter().filter(|a| *a == "evidence.imported").count(), 5);
         Ok(())
     }
 
