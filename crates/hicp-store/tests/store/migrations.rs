@@ -69,6 +69,14 @@ hicp_store::backend_tests! {
         let items = store.action_items(organization.id).await?;
         assert!(!items.is_empty());
         assert!(items.iter().all(|item| item.deferred_reason.is_none() && item.owner_user_id.is_none()));
+        // The rebuilt plan tables kept their rows and links.
+        assert!(items.iter().all(|item| !item.milestones.is_empty()), "milestones kept");
+        let started = items.iter().find(|i| i.status == hicp_store::ActionStatus::InProgress).ok_or("started item")?;
+        assert_eq!(store.action_item_history(started.id).await?.len(), 2, "history kept");
+        let mut raw = Raw::connect(db).await;
+        if db.backend() == Backend::Sqlite {
+            assert_eq!(raw.scalar_i64("SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);
+        }
         // The evidence moved into the database; the folder is no longer needed.
         let evidence = store.evidence_of(organization.id).await?.remove(0);
         std::fs::remove_dir_all(&folder)?;
