@@ -56,6 +56,15 @@ async fn end_all_sessions(tx: &mut Tx, user_id: Uuid) -> StoreResult<Audited<u64
     Ok(Audited::new(ended, change))
 }
 
+pub(crate) fn check_email(email: &str) -> StoreResult<()> {
+    if !email.contains('@') {
+        return Err(StoreError::Invalid(format!(
+            "`{email}` is not an email address"
+        )));
+    }
+    Ok(())
+}
+
 /// A random secret: the prefix and 32 bytes from the operating system, in hex.
 fn new_secret() -> StoreResult<String> {
     let mut bytes = [0u8; 32];
@@ -89,11 +98,7 @@ impl Store {
         password_hash: Option<&str>,
     ) -> StoreResult<UserRecord> {
         let email = email.trim();
-        if !email.contains('@') {
-            return Err(StoreError::Invalid(format!(
-                "`{email}` is not an email address"
-            )));
-        }
+        check_email(email)?;
         self.write(actor, async |tx, now| {
             let row = UserRow {
                 id: Uuid::now_v7(),

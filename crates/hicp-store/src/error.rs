@@ -168,6 +168,10 @@ pub enum StoreError {
         found: crate::portable::Kind,
     },
 
+    /// The first administrator was already created (there are accounts).
+    #[error("this installation is already set up: it has accounts")]
+    AlreadySetUp,
+
     #[error("the database is not empty ({0})")]
     NotEmpty(DatabaseContents),
 

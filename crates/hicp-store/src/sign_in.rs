@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use crate::Store;
-use crate::access::user_by_id;
+use crate::access::{check_email, user_by_id};
 use crate::actor::Actor;
 use crate::audit::{Audited, Change};
 use crate::db::{execute, fetch_all, fetch_optional, fetch_scalar};
@@ -158,6 +158,42 @@ impl Store {
             .read(async |tx| Ok(fetch_all!(tx, UserRow, SELECT_ALL_USERS)?))
             .await?;
         Ok(rows.into_iter().map(UserRow::into_record).collect())
+    }
+
+    /// Creates the installation's first account, an instance administrator, in one
+    /// transaction — only while there is no account at all. Instances sharing one database
+    /// take turns here, so of two setup requests at once only one succeeds; the other gets
+    /// [`StoreError::AlreadySetUp`].
+    pub async fn create_first_admin(
+        &self,
+        actor: &Actor,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserRecord> {
+        let email = email.trim();
+        check_email(email)?;
+        self.write(actor, async |tx, now| {
+            // Every write ends by updating the chain head; taking its row lock first makes
+            // concurrent setups wait for each other (SQLite's write lock does the same).
+            execute!(tx, "UPDATE audit_chain_head SET seq = seq WHERE id = 1")?;
+            if fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM users")? > 0 {
+                return Err(StoreError::AlreadySetUp);
+            }
+            let row = UserRow {
+                id: Uuid::now_v7(),
+                email: email.to_string(),
+                display_name: display_name.to_string(),
+                password_hash: Some(password_hash.to_string()),
+                created_at: now,
+                is_admin: true,
+            };
+            row.insert(tx).await?;
+            let record = row.into_record();
+            let change = Change::new("user.created", "user", record.id).after(&record)?;
+            Ok(Audited::new(record, change))
+        })
+        .await
     }
 
     /// Makes a user an instance administrator (who may create organizations and manage

@@ -304,6 +304,28 @@ hicp_store::backend_tests! {
         Ok(())
     }
 
+    async fn the_first_administrator_is_created_once(db) {
+        let store = db.open().await?;
+        // Two setup requests at once, through two handles as two instances would be.
+        let other = db.open().await?;
+        let first = {
+            let store = store.clone();
+            tokio::spawn(async move { store.create_first_admin(&ACTOR, "root@example.org", "Root", "$argon2id$a").await })
+        };
+        let second = tokio::spawn(async move { other.create_first_admin(&ACTOR, "boss@example.org", "Boss", "$argon2id$b").await });
+        let outcomes = [first.await?, second.await?];
+        let created: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        assert_eq!(created.len(), 1, "{outcomes:?}");
+        assert!(created[0].is_admin);
+        assert!(outcomes.iter().any(|o| matches!(o, Err(StoreError::AlreadySetUp))), "{outcomes:?}");
+        assert_eq!(store.count_users().await?, 1);
+        let credentials = store.credentials(&created[0].email).await?.ok_or("found")?;
+        assert!(credentials.password_hash.is_some_and(|hash| hash.starts_with("$argon2id$")));
+        let late = store.create_first_admin(&ACTOR, "late@example.org", "Late", "$argon2id$c").await;
+        assert!(matches!(late, Err(StoreError::AlreadySetUp)), "{late:?}");
+        Ok(())
+    }
+
     async fn users_are_found_listed_and_made_administrators(db) {
         let store = db.open().await?;
         let ana = store.create_user(&ACTOR, "ana@example.org", "Ana", None).await?;
