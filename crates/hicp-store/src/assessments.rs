@@ -108,6 +108,36 @@ async fn answer_by_id(tx: &mut Tx, id: Uuid) -> StoreResult<AnswerRecord> {
         .into_record()
 }
 
+const SELECT_ANSWER_OF_SUB_PRACTICE: &str = concat!(
+    "SELECT ",
+    answer_columns!(),
+    " FROM answers WHERE assessment_id = $1 AND sub_practice = $2"
+);
+
+async fn answer_of(
+    tx: &mut Tx,
+    assessment_id: Uuid,
+    sub_practice: &SubPracticeId,
+) -> StoreResult<Option<AnswerRecord>> {
+    fetch_optional!(
+        tx,
+        AnswerRow,
+        SELECT_ANSWER_OF_SUB_PRACTICE,
+        assessment_id,
+        sub_practice.to_string()
+    )?
+    .map(AnswerRow::into_record)
+    .transpose()
+}
+
+fn already_answered(current: AnswerRecord) -> StoreError {
+    StoreError::AlreadyAnswered {
+        assessment_id: current.assessment_id,
+        sub_practice: current.sub_practice.clone(),
+        current: Box::new(current),
+    }
+}
+
 fn refuse_if_final(assessment: &AssessmentRecord) -> StoreResult<()> {
     if assessment.status == AssessmentStatus::Final {
         return Err(StoreError::Immutable(assessment.id));
@@ -380,31 +410,41 @@ impl Store {
         answer: &Answer,
     ) -> StoreResult<AnswerRecord> {
         rules.check(sub_practice, answer)?;
-        self.write(actor, async |tx, now| {
-            let assessment = assessment_by_id(tx, assessment_id).await?;
-            refuse_if_final(&assessment)?;
-            let row = AnswerRow::new(
-                Uuid::now_v7(),
-                assessment_id,
-                sub_practice,
-                answer,
-                1,
-                now,
-                actor.to_string(),
-            )?;
-            row.insert(tx).await.map_err(|error| {
-                error.if_unique_violation(|| StoreError::AlreadyAnswered {
+        let added = self
+            .write(actor, async |tx, now| {
+                let assessment = assessment_by_id(tx, assessment_id).await?;
+                refuse_if_final(&assessment)?;
+                if let Some(current) = answer_of(tx, assessment_id, sub_practice).await? {
+                    return Err(already_answered(current));
+                }
+                let row = AnswerRow::new(
+                    Uuid::now_v7(),
                     assessment_id,
-                    sub_practice: sub_practice.clone(),
-                })
-            })?;
-            let record = row.into_record()?;
-            let change = Change::new("answer.added", "answer", record.id)
-                .organization(assessment.organization_id)
-                .after(&record.payload())?;
-            Ok(Audited::new(record, change))
-        })
-        .await
+                    sub_practice,
+                    answer,
+                    1,
+                    now,
+                    actor.to_string(),
+                )?;
+                row.insert(tx).await?;
+                let record = row.into_record()?;
+                let change = Change::new("answer.added", "answer", record.id)
+                    .organization(assessment.organization_id)
+                    .after(&record.payload())?;
+                Ok(Audited::new(record, change))
+            })
+            .await;
+        match added {
+            // Another writer's answer committed between the check and the insert
+            // (PostgreSQL): the failed transaction cannot read it, a fresh snapshot can.
+            Err(error) if error.is_unique_violation() => {
+                let current = self
+                    .read(async |tx| answer_of(tx, assessment_id, sub_practice).await)
+                    .await?;
+                Err(current.map_or(error, already_answered))
+            }
+            other => other,
+        }
     }
 
     /// Changes an answer if nobody else changed it since `expected_version` was read; otherwise

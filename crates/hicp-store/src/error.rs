@@ -105,10 +105,13 @@ pub enum StoreError {
     #[error("a user with the email `{email}` already exists")]
     DuplicateUserEmail { email: String },
 
+    /// Someone answered the sub-practice first; `current` is that answer (so a caller can
+    /// answer 409 with it and the editor can switch to updating it).
     #[error("{sub_practice} is already answered in assessment {assessment_id}")]
     AlreadyAnswered {
         assessment_id: Uuid,
         sub_practice: SubPracticeId,
+        current: Box<AnswerRecord>,
     },
 
     #[error("{rejected}")]
@@ -203,14 +206,17 @@ impl StoreError {
         }
     }
 
-    /// The one place a database's unique-key refusal is recognized: it becomes `duplicate()`,
-    /// every other error passes through unchanged.
+    /// The one place a database's unique-key refusal is recognized.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+
+    /// A unique-key refusal becomes `duplicate()`; every other error passes through unchanged.
     pub(crate) fn if_unique_violation(self, duplicate: impl FnOnce() -> StoreError) -> StoreError {
-        match &self {
-            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                duplicate()
-            }
-            _ => self,
+        if self.is_unique_violation() {
+            duplicate()
+        } else {
+            self
         }
     }
 }

@@ -446,6 +446,39 @@ hicp_store::backend_tests! {
         Ok(())
     }
 
+    async fn a_second_first_answer_gets_the_current_answer(db) {
+        let store = db.open().await?;
+        let mut given = handmade_assessment("Two First Answers");
+        let sub_practice: hicp_catalog::SubPracticeId = "1.S.A".parse()?;
+        given.answers.remove(&sub_practice);
+        let organization = store.create_organization(&ACTOR, &given.organization).await?;
+        let assessment = store.create_assessment(&ACTOR, rules(), NewAssessment {
+            organization_id: organization.id,
+            title: "t",
+            catalog_edition: "e",
+            assessment: &given,
+        }).await?;
+        // Two people answer the unanswered sub-practice at once: one answer is kept, the other
+        // person is shown it.
+        let add = |status: Status| {
+            let (store, sub_practice) = (store.clone(), sub_practice.clone());
+            let answer = hicp_engine::Answer::with_status(status);
+            tokio::spawn(async move { store.add_answer(&ACTOR, rules(), assessment.id, &sub_practice, &answer).await })
+        };
+        let (alice, bob) = (add(Status::Implemented), add(Status::Planned));
+        let outcomes = [alice.await?, bob.await?];
+        let kept: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        assert_eq!(kept.len(), 1, "{outcomes:?}");
+        let shown = outcomes.iter().find_map(|o| match o {
+            Err(StoreError::AlreadyAnswered { current, .. }) => Some(current),
+            _ => None,
+        });
+        assert_eq!(shown.map(|c| &**c), Some(kept[0]), "{outcomes:?}");
+        let later = store.add_answer(&ACTOR, rules(), assessment.id, &sub_practice, &hicp_engine::Answer::with_status(Status::Partial)).await;
+        assert!(matches!(&later, Err(StoreError::AlreadyAnswered { current, .. }) if **current == *kept[0]), "{later:?}");
+        Ok(())
+    }
+
     async fn answer_conflicts_carry_the_current_answer(db) {
         let store = db.open().await?;
         let seeded = seed(&store, "family-practice").await;
