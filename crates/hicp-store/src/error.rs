@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use hicp_catalog::SubPracticeId;
 use uuid::Uuid;
 
-use crate::records::{ActionItemRecord, AnswerRecord};
+use crate::records::{ActionItemRecord, AnswerRecord, OrganizationRecord};
 
 /// The kinds of stored things a lookup can miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -140,6 +140,15 @@ pub enum StoreError {
     StaleVersion {
         current_version: i64,
         current: Box<ActionItemRecord>,
+    },
+
+    /// An organization changed since `expected_version` was read; `current` is how it is now.
+    #[error(
+        "the organization was changed by someone else (it is now at version {current_version})"
+    )]
+    StaleOrganization {
+        current_version: i64,
+        current: Box<OrganizationRecord>,
     },
 
     /// This organization already imported a file with these bytes.

@@ -65,6 +65,7 @@ pub(crate) async fn insert_organization(
         profile: StoredProfile::encode(organization)?,
         created_at: now,
         updated_at: now,
+        version: 1,
     };
     row.insert(tx)
         .await
@@ -88,29 +89,63 @@ impl Store {
         .await
     }
 
-    /// Replaces name, tier and profile.
+    /// Replaces name, tier and profile, whatever changed since they were read (for a single
+    /// local user; editors sharing a server use [`Store::update_organization_checked`]).
     pub async fn update_organization(
         &self,
         actor: &Actor,
         id: Uuid,
         organization: &Organization,
     ) -> StoreResult<OrganizationRecord> {
+        self.replace_organization(actor, id, organization, None)
+            .await
+    }
+
+    /// Replaces name, tier and profile if the organization is still at `expected_version`;
+    /// otherwise fails with [`StoreError::StaleOrganization`] carrying it as it is now.
+    pub async fn update_organization_checked(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        organization: &Organization,
+        expected_version: i64,
+    ) -> StoreResult<OrganizationRecord> {
+        self.replace_organization(actor, id, organization, Some(expected_version))
+            .await
+    }
+
+    async fn replace_organization(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        organization: &Organization,
+        expected_version: Option<i64>,
+    ) -> StoreResult<OrganizationRecord> {
         check_name(&organization.name)?;
         let profile = StoredProfile::encode(organization)?;
         self.write(actor, async |tx, now| {
             let before = organization_by_id(tx, id).await?;
-            execute!(
+            // The version check is in the UPDATE itself, so of two editors only one wins.
+            let updated = execute!(
                 tx,
-                "UPDATE organizations SET name = $2, tier = $3, tier_reason = $4, profile = $5, updated_at = $6 WHERE id = $1",
+                "UPDATE organizations SET name = $2, tier = $3, tier_reason = $4, profile = $5, updated_at = $6, version = version + 1 WHERE id = $1 AND version = coalesce($7, version)",
                 id,
                 &organization.name,
                 organization.tier.map(|tier| tier.as_str()),
                 organization.tier_reason.as_deref(),
                 &profile,
-                now
+                now,
+                expected_version
             )
             .map_err(StoreError::from)
             .map_err(name_taken(&organization.name))?;
+            if updated == 0 {
+                let current = organization_by_id(tx, id).await?;
+                return Err(StoreError::StaleOrganization {
+                    current_version: current.version,
+                    current: Box::new(current),
+                });
+            }
             // Assessments still being worked on follow the profile; final ones keep theirs.
             execute!(
                 tx,

@@ -106,6 +106,8 @@ pub struct OrganizationRecord {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Incremented by every change; pass it to `update_organization_checked`.
+    pub version: i64,
 }
 
 impl OrganizationRecord {

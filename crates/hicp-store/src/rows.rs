@@ -81,11 +81,18 @@ pub struct OrganizationRow {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Schema 2; version 1 files lack it and read as version 1.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 macro_rules! organization_columns {
     () => {
-        "id, name, tier, tier_reason, profile, created_at, updated_at"
+        "id, name, tier, tier_reason, profile, created_at, updated_at, version"
     };
 }
 
@@ -95,8 +102,8 @@ table_io!(
     table: "organizations",
     order: "id",
     organization: "id = $1",
-    values: "$1, $2, $3, $4, $5, $6, $7",
-    [id, name, tier, tier_reason, profile, created_at, updated_at]
+    values: "$1, $2, $3, $4, $5, $6, $7, $8",
+    [id, name, tier, tier_reason, profile, created_at, updated_at, version]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -660,6 +667,7 @@ impl OrganizationRow {
             exposure,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            version: self.version,
         })
     }
 }

@@ -38,6 +38,10 @@ CREATE TABLE evidence_contents (
     bytes       BYTEA NOT NULL
 );
 
+-- Organizations carry a version like answers and action items, so two editors of one profile
+-- cannot overwrite each other unknowingly.
+ALTER TABLE organizations ADD COLUMN version BIGINT NOT NULL DEFAULT 1 CHECK (version >= 1);
+
 ALTER TABLE users ADD COLUMN is_admin BOOLEAN NOT NULL DEFAULT FALSE;
 
 ALTER TABLE sessions ADD COLUMN last_seen_at TIMESTAMPTZ;

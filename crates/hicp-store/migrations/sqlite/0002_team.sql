@@ -97,6 +97,10 @@ CREATE TABLE evidence_contents (
     bytes       BLOB NOT NULL
 ) STRICT;
 
+-- Organizations carry a version like answers and action items, so two editors of one profile
+-- cannot overwrite each other unknowingly.
+ALTER TABLE organizations ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+
 ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1));
 
 ALTER TABLE sessions ADD COLUMN last_seen_at TEXT NOT NULL DEFAULT '';

@@ -168,7 +168,17 @@ hicp_store::backend_tests! {
         grown.tier = Some(hicp_catalog::Tier::Medium);
         grown.sizing.providers = Some(40);
         grown.exposure.patient_portal = Some(true);
-        store.update_organization(&ACTOR, organization.id, &grown).await?;
+        let updated = store.update_organization_checked(&ACTOR, organization.id, &grown, organization.version).await?;
+        assert_eq!(updated.version, organization.version + 1);
+        // A second editor who read the old version is refused and shown the current profile.
+        let mut other_edit = given.organization.clone();
+        other_edit.sizing.beds = Some(12);
+        match store.update_organization_checked(&ACTOR, organization.id, &other_edit, organization.version).await {
+            Err(StoreError::StaleOrganization { current_version, current }) => {
+                assert_eq!((current_version, &*current), (updated.version, &updated));
+            }
+            other => panic!("expected a stale organization, got {other:?}"),
+        }
 
         assert_eq!(store.assessment_profile(old.id).await?, given.organization, "final: frozen");
         assert_eq!(store.load_assessment(organization.id, Some(old.id)).await?.1.organization, given.organization);
