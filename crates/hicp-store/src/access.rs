@@ -41,6 +41,30 @@ const SELECT_SESSION_BY_HASH: &str = concat!(
     " FROM sessions WHERE id_hash = $1"
 );
 
+/// How stale a session's last use may be recorded: finding a session writes its last use only
+/// when the recorded one is older than this (or than half the idle limit, if shorter).
+pub const LAST_SEEN_STEP: Duration = Duration::minutes(1);
+
+/// Deletes every session of `user_id` inside an enclosing write.
+async fn end_all_sessions(tx: &mut Tx, user_id: Uuid) -> StoreResult<Audited<u64>> {
+    let ended = execute!(tx, "DELETE FROM sessions WHERE user_id = $1", user_id)?;
+    if ended == 0 {
+        return Ok(Audited::unchanged(0));
+    }
+    let change = Change::new("sessions.ended", "user", user_id)
+        .after(&serde_json::json!({ "ended": ended }))?;
+    Ok(Audited::new(ended, change))
+}
+
+pub(crate) fn check_email(email: &str) -> StoreResult<()> {
+    if !email.contains('@') {
+        return Err(StoreError::Invalid(format!(
+            "`{email}` is not an email address"
+        )));
+    }
+    Ok(())
+}
+
 /// A random secret: the prefix and 32 bytes from the operating system, in hex.
 fn new_secret() -> StoreResult<String> {
     let mut bytes = [0u8; 32];
@@ -74,11 +98,7 @@ impl Store {
         password_hash: Option<&str>,
     ) -> StoreResult<UserRecord> {
         let email = email.trim();
-        if !email.contains('@') {
-            return Err(StoreError::Invalid(format!(
-                "`{email}` is not an email address"
-            )));
-        }
+        check_email(email)?;
         self.write(actor, async |tx, now| {
             let row = UserRow {
                 id: Uuid::now_v7(),
@@ -86,6 +106,7 @@ impl Store {
                 display_name: display_name.to_string(),
                 password_hash: password_hash.map(str::to_string),
                 created_at: now,
+                is_admin: false,
             };
             row.insert(tx).await.map_err(|error| {
                 error.if_unique_violation(|| StoreError::DuplicateUserEmail {
@@ -260,6 +281,7 @@ impl Store {
                     user_id,
                     created_at: now,
                     expires_at: now + lifetime,
+                    last_seen_at: Some(now),
                 };
                 row.insert(tx).await?;
                 let change = Change::new("session.started", "user", user_id);
@@ -269,15 +291,102 @@ impl Store {
         Ok((record, secret))
     }
 
-    /// The live session for a cookie secret, if any.
-    pub async fn find_session(&self, secret: &str) -> StoreResult<Option<SessionRecord>> {
+    /// The live session for a cookie secret: `None` when it is unknown, past its absolute
+    /// expiry, or unused for longer than `idle`. A live session's last use moves to now (at
+    /// most once per [`LAST_SEEN_STEP`], so busy sessions do not write on every request).
+    pub async fn find_session(
+        &self,
+        secret: &str,
+        idle: Duration,
+    ) -> StoreResult<Option<SessionRecord>> {
         let row = self
             .read(async |tx| session_by_secret(tx, secret).await)
             .await?;
         let now = self.now();
-        Ok(row
-            .filter(|session| session.expires_at > now)
-            .map(|session| session.to_record()))
+        let Some(mut session) = row.map(|row| row.to_record()) else {
+            return Ok(None);
+        };
+        if session.expires_at <= now || session.last_seen_at + idle <= now {
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= LAST_SEEN_STEP.min(idle / 2) {
+            let actor = Actor::System {
+                component: "session-use",
+            };
+            let hash = sha256_hex(secret.as_bytes());
+            self.write(&actor, async |tx, now| {
+                execute!(
+                    tx,
+                    "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2",
+                    &hash,
+                    now
+                )?;
+                // Bookkeeping, not a change anyone made: nothing for the audit trail.
+                Ok(Audited::unchanged(()))
+            })
+            .await?;
+            session.last_seen_at = now;
+        }
+        Ok(Some(session))
+    }
+
+    /// Ends every session of a user (signing out everywhere); yields how many ended.
+    pub async fn end_sessions_of_user(&self, actor: &Actor, user_id: Uuid) -> StoreResult<u64> {
+        self.write(actor, async |tx, _now| {
+            user_by_id(tx, user_id).await?;
+            end_all_sessions(tx, user_id).await
+        })
+        .await
+    }
+
+    /// Sets a user's password hash (the caller's scheme, Argon2id in the server) and ends all
+    /// of the user's sessions, so a stolen session does not outlive the password change.
+    pub async fn set_password_hash(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        password_hash: &str,
+    ) -> StoreResult<()> {
+        self.write(actor, async |tx, _now| {
+            user_by_id(tx, user_id).await?;
+            execute!(
+                tx,
+                "UPDATE users SET password_hash = $2 WHERE id = $1",
+                user_id,
+                password_hash
+            )?;
+            let mut changes = Vec::new();
+            end_all_sessions(tx, user_id)
+                .await?
+                .into_parts(&mut changes);
+            // The hash itself never goes into the trail.
+            changes.insert(0, Change::new("user.password_changed", "user", user_id));
+            Ok(Audited::all((), changes))
+        })
+        .await
+    }
+
+    /// Removes sessions past their absolute expiry or unused for longer than `idle`; yields
+    /// how many were removed.
+    pub async fn delete_expired_sessions(&self, idle: Duration) -> StoreResult<u64> {
+        let actor = Actor::System {
+            component: "session-expiry",
+        };
+        self.write(&actor, async |tx, now| {
+            let removed = execute!(
+                tx,
+                "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
+                now,
+                now - idle
+            )?;
+            if removed == 0 {
+                return Ok(Audited::unchanged(0));
+            }
+            let change = Change::new("sessions.expired", "database", "sessions")
+                .after(&serde_json::json!({ "removed": removed }))?;
+            Ok(Audited::new(removed, change))
+        })
+        .await
     }
 
     /// Ends the session of a cookie secret; an unknown or already ended one is left as it is.

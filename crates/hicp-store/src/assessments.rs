@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use hicp_catalog::{Catalog, SubPracticeId};
 use hicp_engine::methodology::StatusValues;
-use hicp_engine::{Answer, Assessment, HistoryEntry, Plan};
+use hicp_engine::{Answer, Assessment, HistoryEntry, Organization, Plan};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use crate::rows::{
     AnswerHistoryRow, AnswerRow, AssessmentRow, answer_columns, answer_history_columns,
     assessment_columns,
 };
-use crate::stored::StoredAnswer;
+use crate::stored::{StoredAnswer, StoredSnapshot};
 
 /// What answers are judged by before they are written: the catalog they answer and the
 /// methodology's status values (which decide an answer's rolled-up, effective status).
@@ -108,6 +108,36 @@ async fn answer_by_id(tx: &mut Tx, id: Uuid) -> StoreResult<AnswerRecord> {
         .into_record()
 }
 
+const SELECT_ANSWER_OF_SUB_PRACTICE: &str = concat!(
+    "SELECT ",
+    answer_columns!(),
+    " FROM answers WHERE assessment_id = $1 AND sub_practice = $2"
+);
+
+async fn answer_of(
+    tx: &mut Tx,
+    assessment_id: Uuid,
+    sub_practice: &SubPracticeId,
+) -> StoreResult<Option<AnswerRecord>> {
+    fetch_optional!(
+        tx,
+        AnswerRow,
+        SELECT_ANSWER_OF_SUB_PRACTICE,
+        assessment_id,
+        sub_practice.to_string()
+    )?
+    .map(AnswerRow::into_record)
+    .transpose()
+}
+
+fn already_answered(current: AnswerRecord) -> StoreError {
+    StoreError::AlreadyAnswered {
+        assessment_id: current.assessment_id,
+        sub_practice: current.sub_practice.clone(),
+        current: Box::new(current),
+    }
+}
+
 fn refuse_if_final(assessment: &AssessmentRecord) -> StoreResult<()> {
     if assessment.status == AssessmentStatus::Final {
         return Err(StoreError::Immutable(assessment.id));
@@ -138,7 +168,7 @@ async fn insert_assessment(
     for (sub_practice, answer) in &new.assessment.answers {
         rules.check(sub_practice, answer)?;
     }
-    organization_by_id(tx, new.organization_id).await?;
+    let organization = organization_by_id(tx, new.organization_id).await?;
     let row = AssessmentRow {
         id: Uuid::now_v7(),
         organization_id: new.organization_id,
@@ -148,6 +178,7 @@ async fn insert_assessment(
         created_at: now,
         updated_at: now,
         finalized_at: None,
+        organization_snapshot: Some(StoredSnapshot::encode(&organization.organization())?),
     };
     row.insert(tx).await?;
     for (sub_practice, answer) in &new.assessment.answers {
@@ -269,13 +300,14 @@ impl Store {
     }
 
     /// One assessment (the latest when `assessment_id` is `None`) as the engine takes it: the
-    /// organization's profile, the current answers and the dated history.
+    /// organization as the assessment keeps it (see [`Store::assessment_profile`]), the current
+    /// answers and the dated history.
     pub async fn load_assessment(
         &self,
         organization_id: Uuid,
         assessment_id: Option<Uuid>,
     ) -> StoreResult<(AssessmentRecord, Assessment)> {
-        let (organization, row, answers, history) = self
+        let (_organization, row, answers, history) = self
             .read(async |tx| {
                 let organization = organization_by_id(tx, organization_id).await?;
                 let row = match assessment_id {
@@ -302,9 +334,10 @@ impl Store {
                 Ok((organization, row, answers, history))
             })
             .await?;
+        let organization = row.snapshot()?;
         let record = row.into_record()?;
         let mut assessment = Assessment {
-            organization: organization.organization(),
+            organization,
             answers: BTreeMap::new(),
             history: Vec::new(),
         };
@@ -320,6 +353,18 @@ impl Store {
             }
         }
         Ok((record, assessment))
+    }
+
+    /// The organization as this assessment is evaluated: taken when the assessment is created,
+    /// kept in step with profile edits while it is a draft or in review, and frozen once it is
+    /// final, so later edits never change a final assessment's results.
+    pub async fn assessment_profile(&self, assessment_id: Uuid) -> StoreResult<Organization> {
+        self.read(async |tx| {
+            fetch_optional!(tx, AssessmentRow, SELECT_ASSESSMENT_BY_ID, assessment_id)?
+                .ok_or_else(|| StoreError::not_found(Entity::Assessment, assessment_id))?
+                .snapshot()
+        })
+        .await
     }
 
     /// The current answers of an assessment, in sub-practice order.
@@ -365,31 +410,41 @@ impl Store {
         answer: &Answer,
     ) -> StoreResult<AnswerRecord> {
         rules.check(sub_practice, answer)?;
-        self.write(actor, async |tx, now| {
-            let assessment = assessment_by_id(tx, assessment_id).await?;
-            refuse_if_final(&assessment)?;
-            let row = AnswerRow::new(
-                Uuid::now_v7(),
-                assessment_id,
-                sub_practice,
-                answer,
-                1,
-                now,
-                actor.to_string(),
-            )?;
-            row.insert(tx).await.map_err(|error| {
-                error.if_unique_violation(|| StoreError::AlreadyAnswered {
+        let added = self
+            .write(actor, async |tx, now| {
+                let assessment = assessment_by_id(tx, assessment_id).await?;
+                refuse_if_final(&assessment)?;
+                if let Some(current) = answer_of(tx, assessment_id, sub_practice).await? {
+                    return Err(already_answered(current));
+                }
+                let row = AnswerRow::new(
+                    Uuid::now_v7(),
                     assessment_id,
-                    sub_practice: sub_practice.clone(),
-                })
-            })?;
-            let record = row.into_record()?;
-            let change = Change::new("answer.added", "answer", record.id)
-                .organization(assessment.organization_id)
-                .after(&record.payload())?;
-            Ok(Audited::new(record, change))
-        })
-        .await
+                    sub_practice,
+                    answer,
+                    1,
+                    now,
+                    actor.to_string(),
+                )?;
+                row.insert(tx).await?;
+                let record = row.into_record()?;
+                let change = Change::new("answer.added", "answer", record.id)
+                    .organization(assessment.organization_id)
+                    .after(&record.payload())?;
+                Ok(Audited::new(record, change))
+            })
+            .await;
+        match added {
+            // Another writer's answer committed between the check and the insert
+            // (PostgreSQL): the failed transaction cannot read it, a fresh snapshot can.
+            Err(error) if error.is_unique_violation() => {
+                let current = self
+                    .read(async |tx| answer_of(tx, assessment_id, sub_practice).await)
+                    .await?;
+                Err(current.map_or(error, already_answered))
+            }
+            other => other,
+        }
     }
 
     /// Changes an answer if nobody else changed it since `expected_version` was read; otherwise
@@ -520,5 +575,15 @@ fn history_entry(record: AnswerHistoryRecord) -> Option<HistoryEntry> {
             date: since,
         }),
         (Some(_), None) => None,
+    }
+}
+
+impl AssessmentRow {
+    fn snapshot(&self) -> StoreResult<Organization> {
+        let what = format!("assessment {}", self.id);
+        let text = self.organization_snapshot.as_deref().ok_or_else(|| {
+            StoreError::corrupt(&what, "it has no snapshot of its organization's profile")
+        })?;
+        StoredSnapshot::decode(&what, text)
     }
 }

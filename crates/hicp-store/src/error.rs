@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use hicp_catalog::SubPracticeId;
 use uuid::Uuid;
 
-use crate::records::AnswerRecord;
+use crate::records::{ActionItemRecord, AnswerRecord, OrganizationRecord};
 
 /// The kinds of stored things a lookup can miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +19,9 @@ pub enum Entity {
     Evidence,
     User,
     ApiToken,
+    Milestone,
+    Membership,
+    EvidenceImport,
 }
 
 impl fmt::Display for Entity {
@@ -31,6 +34,9 @@ impl fmt::Display for Entity {
             Entity::Evidence => "evidence",
             Entity::User => "user",
             Entity::ApiToken => "active API token",
+            Entity::Milestone => "milestone",
+            Entity::Membership => "membership",
+            Entity::EvidenceImport => "evidence import",
         })
     }
 }
@@ -99,10 +105,13 @@ pub enum StoreError {
     #[error("a user with the email `{email}` already exists")]
     DuplicateUserEmail { email: String },
 
+    /// Someone answered the sub-practice first; `current` is that answer (so a caller can
+    /// answer 409 with it and the editor can switch to updating it).
     #[error("{sub_practice} is already answered in assessment {assessment_id}")]
     AlreadyAnswered {
         assessment_id: Uuid,
         sub_practice: SubPracticeId,
+        current: Box<AnswerRecord>,
     },
 
     #[error("{rejected}")]
@@ -126,8 +135,31 @@ pub enum StoreError {
         current: Box<AnswerRecord>,
     },
 
-    #[error("the record was changed by someone else (it is now at version {current_version})")]
-    StaleVersion { current_version: i64 },
+    /// An action item changed since `expected_version` was read; `current` is how it is now.
+    #[error("the action item was changed by someone else (it is now at version {current_version})")]
+    StaleVersion {
+        current_version: i64,
+        current: Box<ActionItemRecord>,
+    },
+
+    /// An organization changed since `expected_version` was read; `current` is how it is now.
+    #[error(
+        "the organization was changed by someone else (it is now at version {current_version})"
+    )]
+    StaleOrganization {
+        current_version: i64,
+        current: Box<OrganizationRecord>,
+    },
+
+    /// This organization already imported a file with these bytes.
+    #[error(
+        "this file (SHA-256 {sha256}) was already imported for this organization at {}",
+        .imported_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    )]
+    AlreadyImported {
+        sha256: String,
+        imported_at: time::OffsetDateTime,
+    },
 
     #[error("assessment {0} is final and cannot be changed")]
     Immutable(Uuid),
@@ -147,6 +179,10 @@ pub enum StoreError {
         expected: crate::portable::Kind,
         found: crate::portable::Kind,
     },
+
+    /// The first administrator was already created (there are accounts).
+    #[error("this installation is already set up: it has accounts")]
+    AlreadySetUp,
 
     #[error("the database is not empty ({0})")]
     NotEmpty(DatabaseContents),
@@ -179,14 +215,17 @@ impl StoreError {
         }
     }
 
-    /// The one place a database's unique-key refusal is recognized: it becomes `duplicate()`,
-    /// every other error passes through unchanged.
+    /// The one place a database's unique-key refusal is recognized.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+
+    /// A unique-key refusal becomes `duplicate()`; every other error passes through unchanged.
     pub(crate) fn if_unique_violation(self, duplicate: impl FnOnce() -> StoreError) -> StoreError {
-        match &self {
-            StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                duplicate()
-            }
-            _ => self,
+        if self.is_unique_violation() {
+            duplicate()
+        } else {
+            self
         }
     }
 }

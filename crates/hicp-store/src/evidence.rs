@@ -1,19 +1,19 @@
-//! Evidence files: metadata in the database, bytes in a content-addressed folder
-//! (`<evidence dir>/<sha256>`), verified against their hash every time they are read.
+//! Evidence files: metadata in `evidence`, bytes in `evidence_contents`, in the same database
+//! and the same transaction, so every instance serving one PostgreSQL database sees the same
+//! files without a shared folder. Bytes are checked against their recorded SHA-256 every time
+//! they are read.
 //!
-//! Bytes are written before the database row commits. A crash between the two leaves an
-//! unreferenced file, never a row without its bytes; files are never changed once written.
+//! Databases written by schema version 1 kept the bytes in a folder named by their hash; the
+//! store moves them in when it opens such a database ([`Store::move_folder_evidence_in`]).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use hicp_input::{Bounded, LimitExceeded};
 use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::audit::{Audited, Change};
-use crate::db::fetch_optional;
-use crate::digest::{StreamingSha256, copy_hashing, is_sha256_hex, sha256_hex};
+use crate::db::{Tx, execute, fetch_all, fetch_optional};
+use crate::digest::sha256_hex;
 use crate::error::{Entity, StoreError, StoreResult};
 use crate::records::EvidenceRecord;
 use crate::rows::{EvidenceRow, evidence_columns};
@@ -22,103 +22,8 @@ use crate::{Store, off_executor};
 /// Largest evidence file accepted, in bytes.
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
-pub(crate) struct EvidenceFolder {
-    dir: PathBuf,
-}
-
-impl EvidenceFolder {
-    pub(crate) fn new(dir: PathBuf) -> EvidenceFolder {
-        EvidenceFolder { dir }
-    }
-
-    fn path(&self, sha256: &str) -> PathBuf {
-        self.dir.join(sha256)
-    }
-
-    /// Stores bytes whose hash the caller already knows; nothing to do if they are present.
-    pub(crate) fn put(&self, sha256: &str, bytes: &[u8]) -> StoreResult<()> {
-        self.put_from(sha256, &mut &bytes[..])
-    }
-
-    /// Copies a stream into the folder under `sha256`, refusing it if the bytes hash otherwise.
-    pub(crate) fn put_from(&self, sha256: &str, source: &mut dyn Read) -> StoreResult<()> {
-        if !is_sha256_hex(sha256) {
-            return Err(StoreError::Invalid(format!(
-                "`{sha256}` is not a SHA-256 in hex"
-            )));
-        }
-        let target = self.path(sha256);
-        if target.exists() {
-            return Ok(());
-        }
-        std::fs::create_dir_all(&self.dir).map_err(StoreError::io(format!(
-            "cannot create the evidence folder {}",
-            self.dir.display()
-        )))?;
-        let temporary = self
-            .dir
-            .join(format!(".incoming-{}", Uuid::now_v7().simple()));
-        let result = write_verified(&temporary, sha256, source);
-        if result.is_err() {
-            // The temporary file is ours alone; failing to remove it only leaves litter.
-            let _ = std::fs::remove_file(&temporary);
-            return result;
-        }
-        std::fs::rename(&temporary, &target).map_err(StoreError::io(format!(
-            "cannot move evidence into {}",
-            target.display()
-        )))
-    }
-
-    /// Reads the bytes stored under `sha256` and checks they still hash to it.
-    pub(crate) fn get(&self, sha256: &str) -> StoreResult<Vec<u8>> {
-        let path = self.path(sha256);
-        let bytes = std::fs::read(&path).map_err(|e| StoreError::Evidence {
-            path: path.clone(),
-            reason: format!("cannot be read: {e}"),
-        })?;
-        let actual = sha256_hex(&bytes);
-        if actual != sha256 {
-            return Err(StoreError::Evidence {
-                path,
-                reason: format!(
-                    "its content has changed (SHA-256 is now {actual}, expected {sha256})"
-                ),
-            });
-        }
-        Ok(bytes)
-    }
-}
-
-fn write_verified(path: &Path, sha256: &str, source: &mut dyn Read) -> StoreResult<()> {
-    let io = |what: &str| StoreError::io(format!("{what} {}", path.display()));
-    let mut file = std::fs::File::create(path).map_err(io("cannot create"))?;
-    let mut hasher = StreamingSha256::default();
-    let mut bounded = Bounded::new(source, MAX_EVIDENCE_BYTES);
-    copy_hashing(&mut bounded, &mut hasher, &mut file).map_err(|error| {
-        match LimitExceeded::in_error(&error) {
-            Some(_) => StoreError::Invalid(format!(
-                "evidence {sha256} is larger than the limit of {MAX_EVIDENCE_BYTES} bytes"
-            )),
-            None => StoreError::Io {
-                context: format!("cannot copy the evidence into {}", path.display()),
-                source: error,
-            },
-        }
-    })?;
-    file.sync_all().map_err(io("cannot flush"))?;
-    let actual = hasher.finish_hex();
-    if actual != sha256 {
-        return Err(StoreError::Invalid(format!(
-            "evidence bytes hash to {actual}, not to the recorded {sha256}: the source is damaged"
-        )));
-    }
-    Ok(())
-}
-
-/// A new evidence file, as a caller hands it in. The bytes are owned so that hashing and
-/// writing them can run on a blocking thread, away from the async executor.
+/// A new evidence file, as a caller hands it in. The bytes are owned so that hashing them can
+/// run on a blocking thread, away from the async executor.
 #[derive(Debug, Clone)]
 pub struct NewEvidence<'a> {
     pub organization_id: Uuid,
@@ -134,32 +39,84 @@ const SELECT_BY_ID: &str = concat!(
     evidence_columns!(),
     " FROM evidence WHERE id = $1"
 );
+const SELECT_OF_ORGANIZATION: &str = concat!(
+    "SELECT ",
+    evidence_columns!(),
+    " FROM evidence WHERE organization_id = $1 ORDER BY id"
+);
+const SELECT_WITHOUT_CONTENTS: &str = concat!(
+    "SELECT ",
+    evidence_columns!(),
+    " FROM evidence WHERE id NOT IN (SELECT evidence_id FROM evidence_contents) ORDER BY id"
+);
+
+/// Stores the bytes of one evidence row inside an enclosing write.
+pub(crate) async fn insert_contents(
+    tx: &mut Tx,
+    evidence_id: Uuid,
+    bytes: &[u8],
+) -> StoreResult<()> {
+    execute!(
+        tx,
+        "INSERT INTO evidence_contents (evidence_id, bytes) VALUES ($1, $2)",
+        evidence_id,
+        bytes
+    )?;
+    Ok(())
+}
+
+/// The stored bytes of one evidence row, unverified (callers check them against the hash).
+pub(crate) async fn contents(tx: &mut Tx, evidence_id: Uuid) -> StoreResult<Option<Vec<u8>>> {
+    Ok(fetch_optional!(
+        tx,
+        (Vec<u8>,),
+        "SELECT bytes FROM evidence_contents WHERE evidence_id = $1",
+        evidence_id
+    )?
+    .map(|(bytes,)| bytes))
+}
+
+/// Checks bytes read back against the hash recorded when they were stored.
+pub(crate) fn verify(record: &EvidenceRecord, bytes: &[u8]) -> StoreResult<()> {
+    let actual = sha256_hex(bytes);
+    if actual != record.sha256 {
+        return Err(StoreError::Evidence {
+            path: PathBuf::from(&record.file_name),
+            reason: format!(
+                "the stored bytes of evidence {} have changed (SHA-256 is now {actual}, expected {})",
+                record.id, record.sha256
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn check_size(file_name: &str, size: u64) -> StoreResult<i64> {
+    if size > MAX_EVIDENCE_BYTES {
+        return Err(StoreError::Invalid(format!(
+            "evidence file `{file_name}` is larger than the limit of {MAX_EVIDENCE_BYTES} bytes"
+        )));
+    }
+    i64::try_from(size)
+        .map_err(|_| StoreError::Invalid(format!("evidence of {size} bytes cannot be stored")))
+}
 
 impl Store {
-    /// Stores the bytes (content-addressed) and records the file against the organization.
+    /// Records the file against the organization and stores its bytes, in one transaction.
     pub async fn add_evidence(
         &self,
         actor: &Actor,
         evidence: NewEvidence<'_>,
     ) -> StoreResult<EvidenceRecord> {
-        let size = evidence.bytes.len() as u64;
-        if size > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "evidence file `{}` is larger than the limit of {MAX_EVIDENCE_BYTES} bytes",
-                evidence.file_name
-            )));
-        }
+        let size_bytes = check_size(evidence.file_name, evidence.bytes.len() as u64)?;
         if evidence.file_name.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "an evidence file needs a name".to_string(),
             ));
         }
-        let folder = self.evidence.clone();
-        let bytes = evidence.bytes;
-        let sha256 = off_executor(move || {
-            let sha256 = sha256_hex(&bytes);
-            folder.put(&sha256, &bytes)?;
-            Ok(sha256)
+        let (sha256, bytes) = off_executor(move || {
+            let bytes = evidence.bytes;
+            Ok((sha256_hex(&bytes), bytes))
         })
         .await?;
         self.write(actor, async |tx, now| {
@@ -169,14 +126,13 @@ impl Store {
                 answer_id: evidence.answer_id,
                 file_name: evidence.file_name.to_string(),
                 media_type: evidence.media_type.to_string(),
-                size_bytes: i64::try_from(size).map_err(|_| {
-                    StoreError::Invalid(format!("evidence of {size} bytes cannot be stored"))
-                })?,
+                size_bytes,
                 sha256,
                 created_at: now,
                 created_by: actor.to_string(),
             };
             row.insert(tx).await?;
+            insert_contents(tx, row.id, &bytes).await?;
             let record = row.into_record()?;
             let change = Change::new("evidence.added", "evidence", record.id)
                 .organization(record.organization_id)
@@ -188,18 +144,124 @@ impl Store {
 
     /// The evidence record and its bytes, verified against the recorded SHA-256.
     pub async fn read_evidence(&self, id: Uuid) -> StoreResult<(EvidenceRecord, Vec<u8>)> {
-        let row = self
-            .read(async |tx| Ok(fetch_optional!(tx, EvidenceRow, SELECT_BY_ID, id)?))
-            .await?
-            .ok_or_else(|| StoreError::not_found(Entity::Evidence, id))?;
+        let (row, bytes) = self
+            .read(async |tx| {
+                let row = fetch_optional!(tx, EvidenceRow, SELECT_BY_ID, id)?
+                    .ok_or_else(|| StoreError::not_found(Entity::Evidence, id))?;
+                Ok((row, contents(tx, id).await?))
+            })
+            .await?;
         let record = row.into_record()?;
-        let folder = self.evidence.clone();
-        let sha256 = record.sha256.clone();
-        let bytes = off_executor(move || folder.get(&sha256)).await?;
-        Ok((record, bytes))
+        let bytes = bytes.ok_or_else(|| StoreError::Evidence {
+            path: PathBuf::from(&record.file_name),
+            reason: format!(
+                "the bytes of evidence {} are missing: it was stored by an older hicp in an evidence folder this store could not find",
+                record.id
+            ),
+        })?;
+        off_executor(move || {
+            verify(&record, &bytes)?;
+            Ok((record, bytes))
+        })
+        .await
     }
 
-    pub(crate) fn evidence_folder(&self) -> &EvidenceFolder {
-        &self.evidence
+    /// The organization's evidence records (without their bytes), oldest first.
+    pub async fn evidence_of(&self, organization_id: Uuid) -> StoreResult<Vec<EvidenceRecord>> {
+        let rows = self
+            .read(async |tx| {
+                Ok(fetch_all!(
+                    tx,
+                    EvidenceRow,
+                    SELECT_OF_ORGANIZATION,
+                    organization_id
+                )?)
+            })
+            .await?;
+        rows.into_iter().map(EvidenceRow::into_record).collect()
+    }
+
+    /// The bytes of an evidence file by their hash (any row with them), verified: what an
+    /// export writes under `evidence/<sha256>`.
+    pub(crate) async fn evidence_bytes_by_hash(&self, sha256: &str) -> StoreResult<Vec<u8>> {
+        let found = self
+            .read(async |tx| {
+                Ok(fetch_optional!(
+                    tx,
+                    (Vec<u8>,),
+                    "SELECT c.bytes FROM evidence_contents c JOIN evidence e ON e.id = c.evidence_id WHERE e.sha256 = $1 LIMIT 1",
+                    sha256
+                )?)
+            })
+            .await?;
+        let (bytes,) = found.ok_or_else(|| StoreError::Evidence {
+            path: PathBuf::from(sha256),
+            reason: "no stored bytes for this evidence: it was stored by an older hicp in an evidence folder this store could not find, or was deleted while the file was written".to_string(),
+        })?;
+        let actual = sha256_hex(&bytes);
+        if actual != sha256 {
+            return Err(StoreError::Evidence {
+                path: PathBuf::from(sha256),
+                reason: format!("the stored bytes have changed (SHA-256 is now {actual})"),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// Moves evidence bytes that schema version 1 kept in `folder` (one file per SHA-256) into
+    /// the database, each checked against its hash. A row whose file is absent stays without
+    /// bytes (reading it says so); a file whose bytes do not match is refused. Yields how many
+    /// rows were given their bytes. Not an audited change: the records stay as they were.
+    pub(crate) async fn move_folder_evidence_in(&self, folder: &Path) -> StoreResult<usize> {
+        let pending = self
+            .read(async |tx| Ok(fetch_all!(tx, EvidenceRow, SELECT_WITHOUT_CONTENTS)?))
+            .await?;
+        let mut moved = 0;
+        let actor = Actor::System {
+            component: "evidence-move",
+        };
+        for row in pending {
+            let record = row.into_record()?;
+            let path = folder.join(&record.sha256);
+            let loaded = off_executor(move || {
+                let bytes = match std::fs::read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(None);
+                    }
+                    Err(error) => {
+                        return Err(StoreError::Evidence {
+                            path,
+                            reason: format!("cannot be read: {error}"),
+                        });
+                    }
+                };
+                verify(&record, &bytes).map_err(|_| StoreError::Evidence {
+                    path: path.clone(),
+                    reason: format!(
+                        "its content has changed (it no longer hashes to {})",
+                        record.sha256
+                    ),
+                })?;
+                Ok(Some((record.id, bytes)))
+            })
+            .await?;
+            let Some((id, bytes)) = loaded else {
+                continue;
+            };
+            self.write(&actor, async |tx, _now| {
+                // Another instance opening the same database may have moved it first.
+                execute!(
+                    tx,
+                    "INSERT INTO evidence_contents (evidence_id, bytes) VALUES ($1, $2) ON CONFLICT (evidence_id) DO NOTHING",
+                    id,
+                    &bytes
+                )?;
+                Ok(Audited::unchanged(()))
+            })
+            .await?;
+            moved += 1;
+        }
+        Ok(moved)
     }
 }

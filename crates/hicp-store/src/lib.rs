@@ -16,6 +16,7 @@ mod db;
 mod digest;
 mod error;
 mod evidence;
+mod imports;
 mod metrics;
 mod open;
 mod organizations;
@@ -31,7 +32,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-pub use access::SECRET_PREFIX;
+pub use access::{LAST_SEEN_STEP, SECRET_PREFIX};
+pub use action_items::ActionItemEdit;
 pub use actor::Actor;
 pub use assessments::{AnswerRules, NewAssessment};
 pub use audit::{AuditReport, BrokenLink};
@@ -39,22 +41,22 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Backend;
 pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
+pub use imports::{ImportedHost, NewEvidenceImport};
 pub use metrics::NewMetric;
-pub use sign_in::{Affiliation, Credentials};
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{
-    ActionItemHistoryRecord, ActionItemRecord, ActionStatus, AnswerHistoryRecord, AnswerRecord,
-    ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceRecord, MembershipRecord,
-    MetricObservationRecord, MilestoneRecord, OrganizationRecord, OrganizationSummary, Role,
-    SessionRecord, UnknownWord, UserRecord,
+    ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus, AnswerHistoryRecord,
+    AnswerRecord, ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceImportRecord,
+    EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
+    OrganizationRecord, OrganizationSummary, Role, SessionRecord, UnknownWord, UserRecord,
 };
+pub use sign_in::{Affiliation, Credentials};
 
 /// A handle on the database; cheap to clone and safe to share between tasks.
 #[derive(Clone)]
 pub struct Store {
     db: db::Db,
     clock: Arc<dyn Clock>,
-    evidence: evidence::EvidenceFolder,
     portable_limits: portable::PortableLimits,
 }
 

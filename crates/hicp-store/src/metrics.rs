@@ -1,6 +1,6 @@
 //! Metric observations an organization records over time (e.g. phishing click rate).
 
-use time::Date;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::Store;
@@ -28,29 +28,42 @@ pub struct NewMetric<'a> {
     pub source: Option<&'a str>,
 }
 
+/// The row for a new observation, refusing a value no database can keep.
+pub(crate) fn metric_row(
+    metric: &NewMetric<'_>,
+    now: OffsetDateTime,
+    import_id: Option<Uuid>,
+) -> StoreResult<MetricObservationRow> {
+    if !metric.value.is_finite() {
+        return Err(StoreError::Invalid(format!(
+            "metric `{}`: {} is not a number that can be stored",
+            metric.metric, metric.value
+        )));
+    }
+    if metric.metric.trim().is_empty() {
+        return Err(StoreError::Invalid("a metric needs a name".to_string()));
+    }
+    Ok(MetricObservationRow {
+        id: Uuid::now_v7(),
+        organization_id: metric.organization_id,
+        metric: metric.metric.to_string(),
+        value: metric.value,
+        unit: metric.unit.map(str::to_string),
+        observed_on: metric.observed_on,
+        source: metric.source.map(str::to_string),
+        created_at: now,
+        import_id,
+    })
+}
+
 impl Store {
     pub async fn record_metric(
         &self,
         actor: &Actor,
         metric: NewMetric<'_>,
     ) -> StoreResult<MetricObservationRecord> {
-        if !metric.value.is_finite() {
-            return Err(StoreError::Invalid(format!(
-                "metric `{}`: {} is not a number that can be stored",
-                metric.metric, metric.value
-            )));
-        }
         self.write(actor, async |tx, now| {
-            let row = MetricObservationRow {
-                id: Uuid::now_v7(),
-                organization_id: metric.organization_id,
-                metric: metric.metric.to_string(),
-                value: metric.value,
-                unit: metric.unit.map(str::to_string),
-                observed_on: metric.observed_on,
-                source: metric.source.map(str::to_string),
-                created_at: now,
-            };
+            let row = metric_row(&metric, now, None)?;
             row.insert(tx).await?;
             let record = row.into_record();
             let change = Change::new("metric.recorded", "metric_observation", record.id)

@@ -14,7 +14,6 @@ use crate::Store;
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::error::{StoreError, StoreResult};
-use crate::evidence::EvidenceFolder;
 use crate::portable::PortableLimits;
 
 #[cfg(feature = "sqlite")]
@@ -23,7 +22,7 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The data directory: `$HICP_DATA_DIR`, else `$XDG_DATA_HOME/hicp`, else `~/.local/share/hicp`.
 pub fn default_data_dir() -> StoreResult<PathBuf> {
@@ -50,8 +49,9 @@ pub fn default_database_url() -> StoreResult<String> {
 /// Everything [`Store::open_with`] accepts.
 pub struct StoreOptions {
     pub database_url: String,
-    /// Where evidence bytes live; default: `evidence/` beside the SQLite file, or under the data
-    /// directory for PostgreSQL.
+    /// Where schema version 1 kept evidence bytes, to move them into the database on open;
+    /// default: `evidence/` beside the SQLite file, or under the data directory for PostgreSQL.
+    /// Newer databases keep the bytes inside and never use a folder.
     pub evidence_dir: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
     /// Bounds on the portable files this store reads (import, restore).
@@ -113,12 +113,13 @@ impl Store {
         let (db, evidence_dir) = match parse_url(&options.database_url)? {
             Target::Sqlite(path) => {
                 let evidence_dir = match options.evidence_dir {
-                    Some(dir) => dir,
-                    None => path
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default()
-                        .join("evidence"),
+                    Some(dir) => Some(dir),
+                    None => Some(
+                        path.parent()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_default()
+                            .join("evidence"),
+                    ),
                 };
                 (
                     open_sqlite(&options.database_url, &path).await?,
@@ -127,8 +128,8 @@ impl Store {
             }
             Target::Postgres(url) => {
                 let evidence_dir = match options.evidence_dir {
-                    Some(dir) => dir,
-                    None => default_data_dir()?.join("evidence"),
+                    Some(dir) => Some(dir),
+                    None => default_data_dir().ok().map(|dir| dir.join("evidence")),
                 };
                 (
                     open_postgres(&options.database_url, &url).await?,
@@ -141,12 +142,15 @@ impl Store {
             db.close().await;
             return Err(error);
         }
-        Ok(Store {
+        let store = Store {
             db,
             clock: options.clock,
-            evidence: EvidenceFolder::new(evidence_dir),
             portable_limits: options.portable_limits,
-        })
+        };
+        if let Some(folder) = evidence_dir.filter(|dir| dir.is_dir()) {
+            store.move_folder_evidence_in(&folder).await?;
+        }
+        Ok(store)
     }
 }
 

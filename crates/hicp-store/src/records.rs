@@ -72,12 +72,14 @@ text_enum!(
 );
 
 text_enum!(
-    /// Where an action item of the plan stands.
+    /// Where an action item of the plan stands. `deferred` is put off on purpose, with a
+    /// reason, and stays deferred when a plan is recorded again.
     ActionStatus {
         Open = "open",
         InProgress = "in_progress",
         Done = "done",
         Cancelled = "cancelled",
+        Deferred = "deferred",
     }
 );
 
@@ -104,6 +106,8 @@ pub struct OrganizationRecord {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Incremented by every change; pass it to `update_organization_checked`.
+    pub version: i64,
 }
 
 impl OrganizationRecord {
@@ -168,8 +172,13 @@ pub struct ActionItemRecord {
     pub start_on: Date,
     pub due_on: Date,
     pub owner_role: String,
+    /// The owner named in free text (`None` when nobody or a user owns it).
     pub owner: Option<String>,
+    /// The owner when it is a user of the organization.
+    pub owner_user_id: Option<Uuid>,
     pub status: ActionStatus,
+    /// Why it was deferred; present exactly while the status is `deferred`.
+    pub deferred_reason: Option<String>,
     pub cost: Band,
     pub effort: Band,
     pub estimated_cost: u64,
@@ -220,6 +229,8 @@ pub struct ActionItemHistoryRecord {
     pub actor: String,
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
+    /// Why the move was made (always given for `deferred`).
+    pub reason: Option<String>,
 }
 
 /// An evidence file's metadata; its bytes are read with `Store::read_evidence`.
@@ -247,6 +258,9 @@ pub struct UserRecord {
     pub display_name: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// An administrator of the whole installation (may create organizations), as opposed to
+    /// the `admin` role inside one organization.
+    pub is_admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -280,6 +294,9 @@ pub struct SessionRecord {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// When it was last used; the idle expiry counts from here.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -293,4 +310,59 @@ pub struct MetricObservationRecord {
     pub source: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The evidence import that produced it, if any.
+    pub import_id: Option<Uuid>,
+}
+
+/// A scanner or inventory file imported as evidence (its findings are summarized, not kept).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceImportRecord {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The reader that understood the file, e.g. `nessus`, `inventory`.
+    pub format: String,
+    pub file_name: String,
+    pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the file: the same file is imported once per organization.
+    pub sha256: String,
+    /// The reader's normalized summary, as it gave it.
+    pub summary: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
+    pub imported_at: OffsetDateTime,
+    pub imported_by: String,
+}
+
+/// One host an import saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportHostRecord {
+    pub id: Uuid,
+    pub import_id: Uuid,
+    /// The reader's stable key for the host (what matches it across files).
+    pub host_key: String,
+    pub address: Option<String>,
+    pub hostname: Option<String>,
+    /// Whether the scan logged in to the host; `None` where the format does not say.
+    pub credentialed: Option<bool>,
+    pub medical_device: bool,
+}
+
+/// Who owns an action item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum ActionOwner {
+    Nobody,
+    /// A user who is a member of the item's organization.
+    User(Uuid),
+    /// A person or team named in free text (someone without an account).
+    Named(String),
+}
+
+impl ActionItemRecord {
+    pub fn owner(&self) -> ActionOwner {
+        match (&self.owner_user_id, &self.owner) {
+            (Some(id), _) => ActionOwner::User(*id),
+            (None, Some(name)) => ActionOwner::Named(name.clone()),
+            (None, None) => ActionOwner::Nobody,
+        }
+    }
 }

@@ -15,8 +15,8 @@ use crate::db::{Tx, execute, fetch_all};
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
     ActionItemHistoryRecord, ActionItemRecord, AnswerHistoryRecord, AnswerRecord, ApiTokenRecord,
-    AssessmentRecord, EvidenceRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
-    OrganizationRecord, SessionRecord, UserRecord,
+    AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, MembershipRecord,
+    MetricObservationRecord, MilestoneRecord, OrganizationRecord, SessionRecord, UserRecord,
 };
 use crate::stored;
 
@@ -81,11 +81,18 @@ pub struct OrganizationRow {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Schema 2; version 1 files lack it and read as version 1.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 macro_rules! organization_columns {
     () => {
-        "id, name, tier, tier_reason, profile, created_at, updated_at"
+        "id, name, tier, tier_reason, profile, created_at, updated_at, version"
     };
 }
 
@@ -95,8 +102,8 @@ table_io!(
     table: "organizations",
     order: "id",
     organization: "id = $1",
-    values: "$1, $2, $3, $4, $5, $6, $7",
-    [id, name, tier, tier_reason, profile, created_at, updated_at]
+    values: "$1, $2, $3, $4, $5, $6, $7, $8",
+    [id, name, tier, tier_reason, profile, created_at, updated_at, version]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -108,11 +115,14 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// An instance administrator (schema 2; absent in version 1 files, where nobody was).
+    #[serde(default)]
+    pub is_admin: bool,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, email, display_name, password_hash, created_at"
+        "id, email, display_name, password_hash, created_at, is_admin"
     };
 }
 
@@ -122,8 +132,8 @@ table_io!(
     table: "users",
     order: "id",
     organization: "id IN (SELECT user_id FROM memberships WHERE organization_id = $1)",
-    values: "$1, $2, $3, $4, $5",
-    [id, email, display_name, password_hash, created_at]
+    values: "$1, $2, $3, $4, $5, $6",
+    [id, email, display_name, password_hash, created_at, is_admin]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -164,13 +174,17 @@ pub struct AssessmentRow {
     pub updated_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub finalized_at: Option<OffsetDateTime>,
+    /// JSON: the organization as this assessment is evaluated (see `stored::StoredSnapshot`).
+    /// Version 1 files lack it; reading one fills it from the file's organization.
+    #[serde(default)]
+    pub organization_snapshot: Option<String>,
 }
 
 // Rows are written as drafts: the database refuses answers under a final assessment, so the
 // final status is applied after the answers (see `AssessmentRow::apply_status`).
 macro_rules! assessment_columns {
     () => {
-        "id, organization_id, title, status, catalog_edition, created_at, updated_at, finalized_at"
+        "id, organization_id, title, status, catalog_edition, created_at, updated_at, finalized_at, organization_snapshot"
     };
 }
 
@@ -180,8 +194,8 @@ table_io!(
     table: "assessments",
     order: "id",
     organization: "organization_id = $1",
-    values: "$1, $2, $3, CASE WHEN $4 = 'final' THEN 'in_review' ELSE $4 END, $5, $6, $7, NULL",
-    [id, organization_id, title, status, catalog_edition, created_at, updated_at]
+    values: "$1, $2, $3, CASE WHEN $4 = 'final' THEN 'in_review' ELSE $4 END, $5, $6, $7, NULL, $8",
+    [id, organization_id, title, status, catalog_edition, created_at, updated_at, organization_snapshot]
 );
 
 impl AssessmentRow {
@@ -301,11 +315,17 @@ pub struct ActionItemRow {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// The owner when it is a user of the organization (then `owner` is empty). Schema 2.
+    #[serde(default)]
+    pub owner_user_id: Option<Uuid>,
+    /// Why the item was deferred; set exactly while the status is `deferred`. Schema 2.
+    #[serde(default)]
+    pub deferred_reason: Option<String>,
 }
 
 macro_rules! action_item_columns {
     () => {
-        "id, organization_id, assessment_id, sub_practice, title, period, period_label, start_on, due_on, owner_role, owner, status, cost, effort, estimated_cost, estimated_staff_days, prerequisites, gap_rank, version, created_at, updated_at"
+        "id, organization_id, assessment_id, sub_practice, title, period, period_label, start_on, due_on, owner_role, owner, status, cost, effort, estimated_cost, estimated_staff_days, prerequisites, gap_rank, version, created_at, updated_at, owner_user_id, deferred_reason"
     };
 }
 
@@ -315,8 +335,8 @@ table_io!(
     table: "action_items",
     order: "id",
     organization: "organization_id = $1",
-    values: "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21",
-    [id, organization_id, assessment_id, sub_practice, title, period, period_label, start_on, due_on, owner_role, owner, status, cost, effort, estimated_cost, estimated_staff_days, prerequisites, gap_rank, version, created_at, updated_at]
+    values: "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23",
+    [id, organization_id, assessment_id, sub_practice, title, period, period_label, start_on, due_on, owner_role, owner, status, cost, effort, estimated_cost, estimated_staff_days, prerequisites, gap_rank, version, created_at, updated_at, owner_user_id, deferred_reason]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -356,11 +376,14 @@ pub struct ActionItemHistoryRow {
     pub actor: String,
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
+    /// Why the move was made (required for `deferred`). Schema 2.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 macro_rules! action_item_history_columns {
     () => {
-        "id, action_item_id, from_status, to_status, actor, recorded_at"
+        "id, action_item_id, from_status, to_status, actor, recorded_at, reason"
     };
 }
 
@@ -370,8 +393,8 @@ table_io!(
     table: "action_item_history",
     order: "id",
     organization: "action_item_id IN (SELECT id FROM action_items WHERE organization_id = $1)",
-    values: "$1, $2, $3, $4, $5, $6",
-    [id, action_item_id, from_status, to_status, actor, recorded_at]
+    values: "$1, $2, $3, $4, $5, $6, $7",
+    [id, action_item_id, from_status, to_status, actor, recorded_at, reason]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -417,11 +440,14 @@ pub struct MetricObservationRow {
     pub source: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The evidence import that produced it, if any. Schema 2.
+    #[serde(default)]
+    pub import_id: Option<Uuid>,
 }
 
 macro_rules! metric_observation_columns {
     () => {
-        "id, organization_id, metric, value, unit, observed_on, source, created_at"
+        "id, organization_id, metric, value, unit, observed_on, source, created_at, import_id"
     };
 }
 
@@ -431,8 +457,8 @@ table_io!(
     table: "metric_observations",
     order: "id",
     organization: "organization_id = $1",
-    values: "$1, $2, $3, $4, $5, $6, $7, $8",
-    [id, organization_id, metric, value, unit, observed_on, source, created_at]
+    values: "$1, $2, $3, $4, $5, $6, $7, $8, $9",
+    [id, organization_id, metric, value, unit, observed_on, source, created_at, import_id]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -477,11 +503,15 @@ pub struct SessionRow {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// When the session was last used (schema 2). Version 1 files lack it; reading one sets
+    /// it to `created_at`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_seen_at: Option<OffsetDateTime>,
 }
 
 macro_rules! session_columns {
     () => {
-        "id_hash, user_id, created_at, expires_at"
+        "id_hash, user_id, created_at, expires_at, last_seen_at"
     };
 }
 
@@ -491,8 +521,67 @@ table_io!(
     table: "sessions",
     order: "id_hash",
     organization: "user_id IN (SELECT user_id FROM memberships WHERE organization_id = $1)",
-    values: "$1, $2, $3, $4",
-    [id_hash, user_id, created_at, expires_at]
+    values: "$1, $2, $3, $4, $5",
+    [id_hash, user_id, created_at, expires_at, last_seen_at]
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct EvidenceImportRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The reader that understood the file, e.g. `nessus`.
+    pub format: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// JSON: the normalized summary the reader produced.
+    pub summary: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub imported_at: OffsetDateTime,
+    pub imported_by: String,
+}
+
+macro_rules! evidence_import_columns {
+    () => {
+        "id, organization_id, format, file_name, size_bytes, sha256, summary, imported_at, imported_by"
+    };
+}
+
+table_io!(
+    EvidenceImportRow,
+    evidence_import_columns,
+    table: "evidence_imports",
+    order: "id",
+    organization: "organization_id = $1",
+    values: "$1, $2, $3, $4, $5, $6, $7, $8, $9",
+    [id, organization_id, format, file_name, size_bytes, sha256, summary, imported_at, imported_by]
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ImportHostRow {
+    pub id: Uuid,
+    pub import_id: Uuid,
+    pub host_key: String,
+    pub address: Option<String>,
+    pub hostname: Option<String>,
+    pub credentialed: Option<bool>,
+    pub medical_device: bool,
+}
+
+macro_rules! import_host_columns {
+    () => {
+        "id, import_id, host_key, address, hostname, credentialed, medical_device"
+    };
+}
+
+table_io!(
+    ImportHostRow,
+    import_host_columns,
+    table: "import_hosts",
+    order: "id",
+    organization: "import_id IN (SELECT id FROM evidence_imports WHERE organization_id = $1)",
+    values: "$1, $2, $3, $4, $5, $6, $7",
+    [id, import_id, host_key, address, hostname, credentialed, medical_device]
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -534,8 +623,8 @@ table_io!(
 pub(crate) use {
     action_item_columns, action_item_history_columns, answer_columns, answer_history_columns,
     api_token_columns, assessment_columns, audit_event_columns, evidence_columns,
-    membership_columns, metric_observation_columns, milestone_columns, organization_columns,
-    session_columns, user_columns,
+    evidence_import_columns, import_host_columns, membership_columns, metric_observation_columns,
+    milestone_columns, organization_columns, session_columns, user_columns,
 };
 
 /// Parses a stored word; a word this build does not know means the row is damaged.
@@ -578,6 +667,7 @@ impl OrganizationRow {
             exposure,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            version: self.version,
         })
     }
 }
@@ -589,6 +679,7 @@ impl UserRow {
             email: self.email,
             display_name: self.display_name,
             created_at: self.created_at,
+            is_admin: self.is_admin,
         }
     }
 }
@@ -720,6 +811,8 @@ impl ActionItemRow {
             due_on: self.due_on,
             owner_role: self.owner_role,
             owner: self.owner,
+            owner_user_id: self.owner_user_id,
+            deferred_reason: self.deferred_reason,
             version: self.version,
             milestones: milestones
                 .into_iter()
@@ -757,6 +850,7 @@ impl ActionItemHistoryRow {
             action_item_id: self.action_item_id,
             actor: self.actor,
             recorded_at: self.recorded_at,
+            reason: self.reason,
         })
     }
 }
@@ -789,6 +883,7 @@ impl MetricObservationRow {
             observed_on: self.observed_on,
             source: self.source,
             created_at: self.created_at,
+            import_id: self.import_id,
         }
     }
 }
@@ -812,6 +907,39 @@ impl SessionRow {
             user_id: self.user_id,
             created_at: self.created_at,
             expires_at: self.expires_at,
+            last_seen_at: self.last_seen_at.unwrap_or(self.created_at),
+        }
+    }
+}
+
+impl EvidenceImportRow {
+    pub(crate) fn into_record(self) -> StoreResult<EvidenceImportRecord> {
+        let what = format!("evidence import {}", self.id);
+        Ok(EvidenceImportRecord {
+            size_bytes: in_range(&what, self.size_bytes)?,
+            summary: serde_json::from_str(&self.summary)
+                .map_err(|e| StoreError::corrupt(&what, e))?,
+            id: self.id,
+            organization_id: self.organization_id,
+            format: self.format,
+            file_name: self.file_name,
+            sha256: self.sha256,
+            imported_at: self.imported_at,
+            imported_by: self.imported_by,
+        })
+    }
+}
+
+impl ImportHostRow {
+    pub(crate) fn into_record(self) -> ImportHostRecord {
+        ImportHostRecord {
+            id: self.id,
+            import_id: self.import_id,
+            host_key: self.host_key,
+            address: self.address,
+            hostname: self.hostname,
+            credentialed: self.credentialed,
+            medical_device: self.medical_device,
         }
     }
 }

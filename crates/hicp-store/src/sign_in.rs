@@ -5,11 +5,15 @@
 use uuid::Uuid;
 
 use crate::Store;
-use crate::access::user_by_id;
-use crate::db::{fetch_all, fetch_optional, fetch_scalar};
-use crate::error::{StoreError, StoreResult};
-use crate::records::{ApiTokenRecord, Role, UserRecord};
-use crate::rows::{ApiTokenRow, UserRow, api_token_columns, user_columns};
+use crate::access::{check_email, user_by_id};
+use crate::actor::Actor;
+use crate::audit::{Audited, Change};
+use crate::db::{execute, fetch_all, fetch_optional, fetch_scalar};
+use crate::error::{Entity, StoreError, StoreResult};
+use crate::records::{ApiTokenRecord, MembershipRecord, Role, UserRecord};
+use crate::rows::{
+    ApiTokenRow, MembershipRow, UserRow, api_token_columns, membership_columns, user_columns,
+};
 
 const SELECT_USER_BY_EMAIL: &str = concat!(
     "SELECT ",
@@ -120,7 +124,7 @@ impl Store {
                 Ok(fetch_all!(
                     tx,
                     MemberRow,
-                    "SELECT u.id, u.email, u.display_name, u.password_hash, u.created_at, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 ORDER BY u.email",
+                    "SELECT u.id, u.email, u.display_name, u.password_hash, u.created_at, u.is_admin, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.organization_id = $1 ORDER BY u.email",
                     organization_id
                 )?)
             })
@@ -133,5 +137,134 @@ impl Store {
                 Ok((row.user.into_record(), role))
             })
             .collect()
+    }
+}
+
+const SELECT_ALL_USERS: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users ORDER BY lower(email), id"
+);
+
+impl Store {
+    /// The account with this email (compared without regard to case), without its password.
+    pub async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        Ok(self.credentials(email).await?.map(|found| found.user))
+    }
+
+    /// Every account of the installation, by email.
+    pub async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
+        let rows = self
+            .read(async |tx| Ok(fetch_all!(tx, UserRow, SELECT_ALL_USERS)?))
+            .await?;
+        Ok(rows.into_iter().map(UserRow::into_record).collect())
+    }
+
+    /// Creates the installation's first account, an instance administrator, in one
+    /// transaction — only while there is no account at all. Instances sharing one database
+    /// take turns here, so of two setup requests at once only one succeeds; the other gets
+    /// [`StoreError::AlreadySetUp`].
+    pub async fn create_first_admin(
+        &self,
+        actor: &Actor,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserRecord> {
+        let email = email.trim();
+        check_email(email)?;
+        self.write(actor, async |tx, now| {
+            // Every write ends by updating the chain head; taking its row lock first makes
+            // concurrent setups wait for each other (SQLite's write lock does the same).
+            execute!(tx, "UPDATE audit_chain_head SET seq = seq WHERE id = 1")?;
+            if fetch_scalar!(tx, i64, "SELECT COUNT(*) FROM users")? > 0 {
+                return Err(StoreError::AlreadySetUp);
+            }
+            let row = UserRow {
+                id: Uuid::now_v7(),
+                email: email.to_string(),
+                display_name: display_name.to_string(),
+                password_hash: Some(password_hash.to_string()),
+                created_at: now,
+                is_admin: true,
+            };
+            row.insert(tx).await?;
+            let record = row.into_record();
+            let change = Change::new("user.created", "user", record.id).after(&record)?;
+            Ok(Audited::new(record, change))
+        })
+        .await
+    }
+
+    /// Makes a user an instance administrator (who may create organizations and manage
+    /// users), or takes that away.
+    pub async fn set_user_admin(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        is_admin: bool,
+    ) -> StoreResult<UserRecord> {
+        self.write(actor, async |tx, _now| {
+            let before = user_by_id(tx, user_id).await?;
+            execute!(
+                tx,
+                "UPDATE users SET is_admin = $2 WHERE id = $1",
+                user_id,
+                is_admin
+            )?;
+            let after = user_by_id(tx, user_id).await?;
+            if before == after {
+                return Ok(Audited::unchanged(after));
+            }
+            let change = Change::new("user.admin_set", "user", user_id)
+                .before(&before)?
+                .after(&after)?;
+            Ok(Audited::new(after, change))
+        })
+        .await
+    }
+
+    /// Takes a user out of an organization; `NotFound` when they were not a member.
+    pub async fn remove_membership(
+        &self,
+        actor: &Actor,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> StoreResult<MembershipRecord> {
+        self.write(actor, async |tx, now| {
+            let key = format!("{organization_id}/{user_id}");
+            let before = fetch_optional!(
+                tx,
+                MembershipRow,
+                concat!(
+                    "SELECT ",
+                    membership_columns!(),
+                    " FROM memberships WHERE organization_id = $1 AND user_id = $2"
+                ),
+                organization_id,
+                user_id
+            )?
+            .ok_or_else(|| StoreError::not_found(Entity::Membership, &key))?
+            .into_record()?;
+            execute!(
+                tx,
+                "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2",
+                organization_id,
+                user_id
+            )?;
+            // Items owned by someone outside the organization would point nowhere useful.
+            execute!(
+                tx,
+                "UPDATE action_items SET owner_user_id = NULL, version = version + 1, updated_at = $3 WHERE organization_id = $1 AND owner_user_id = $2",
+                organization_id,
+                user_id,
+                now
+            )?;
+            let change = Change::new("membership.removed", "membership", key)
+                .organization(organization_id)
+                .before(&before)?;
+            Ok(Audited::new(before, change))
+        })
+        .await
     }
 }

@@ -123,7 +123,11 @@ impl StoredProfile {
     }
 
     pub(crate) fn decode(what: &str, text: &str) -> StoreResult<(Sizing, Exposure)> {
-        let stored: StoredProfile = from_json(what, text)?;
+        from_json::<StoredProfile>(what, text)?.into_parts(what)
+    }
+
+    fn into_parts(self, what: &str) -> StoreResult<(Sizing, Exposure)> {
+        let stored = self;
         check_version(what, stored.v)?;
         let SizingV1 {
             providers,
@@ -167,6 +171,60 @@ impl StoredProfile {
                 provides_acute_care,
             },
         ))
+    }
+}
+
+/// The `assessments.organization_snapshot` column: the organization as the assessment is
+/// evaluated, kept so that later profile edits leave a final assessment's results as they were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredSnapshot {
+    #[serde(default = "current")]
+    v: u32,
+    name: String,
+    tier: Option<String>,
+    tier_reason: Option<String>,
+    profile: StoredProfile,
+}
+
+impl StoredSnapshot {
+    pub(crate) fn encode(organization: &Organization) -> StoreResult<String> {
+        to_json(&StoredSnapshot {
+            v: CURRENT,
+            name: organization.name.clone(),
+            tier: organization.tier.map(|tier| tier.as_str().to_string()),
+            tier_reason: organization.tier_reason.clone(),
+            profile: StoredProfile::from_organization(organization),
+        })
+    }
+
+    /// The snapshot of an organization row as stored (for files written before snapshots).
+    pub(crate) fn from_row(row: &crate::rows::OrganizationRow) -> StoreResult<String> {
+        let profile: StoredProfile = from_json(&format!("organization {}", row.id), &row.profile)?;
+        to_json(&StoredSnapshot {
+            v: CURRENT,
+            name: row.name.clone(),
+            tier: row.tier.clone(),
+            tier_reason: row.tier_reason.clone(),
+            profile,
+        })
+    }
+
+    pub(crate) fn decode(what: &str, text: &str) -> StoreResult<Organization> {
+        let stored: StoredSnapshot = from_json(what, text)?;
+        check_version(what, stored.v)?;
+        let (sizing, exposure) = stored.profile.into_parts(what)?;
+        Ok(Organization {
+            name: stored.name,
+            tier: stored
+                .tier
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|e| StoreError::corrupt(what, e))?,
+            tier_reason: stored.tier_reason,
+            sizing,
+            exposure,
+        })
     }
 }
 

@@ -182,7 +182,7 @@ impl Drop for TestDatabase {
 }
 
 /// Every table of the schema, for row counts before and after.
-pub const ALL_TABLES: [&str; 15] = [
+pub const ALL_TABLES: [&str; 18] = [
     "organizations",
     "users",
     "memberships",
@@ -193,6 +193,9 @@ pub const ALL_TABLES: [&str; 15] = [
     "milestones",
     "action_item_history",
     "evidence",
+    "evidence_contents",
+    "evidence_imports",
+    "import_hosts",
     "metric_observations",
     "api_tokens",
     "sessions",
@@ -245,6 +248,15 @@ impl RawConnection {
         match self {
             RawConnection::Sqlite(c) => sqlx::query_scalar::<_, i64>(text).fetch_one(c).await,
             RawConnection::Postgres(c) => sqlx::query_scalar::<_, i64>(text).fetch_one(c).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    pub async fn scalar_text(&mut self, sql: &str) -> String {
+        let text = sqlx::AssertSqlSafe(sql.to_string());
+        match self {
+            RawConnection::Sqlite(c) => sqlx::query_scalar::<_, String>(text).fetch_one(c).await,
+            RawConnection::Postgres(c) => sqlx::query_scalar::<_, String>(text).fetch_one(c).await,
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }

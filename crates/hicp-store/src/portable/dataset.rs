@@ -13,8 +13,8 @@ use crate::error::{StoreError, StoreResult};
 use crate::organizations::name_taken;
 use crate::rows::{
     ActionItemHistoryRow, ActionItemRow, AnswerHistoryRow, AnswerRow, ApiTokenRow, AssessmentRow,
-    AuditEventRow, EvidenceRow, MembershipRow, MetricObservationRow, MilestoneRow, OrganizationRow,
-    Scope, SessionRow, UserRow,
+    AuditEventRow, EvidenceImportRow, EvidenceRow, ImportHostRow, MembershipRow,
+    MetricObservationRow, MilestoneRow, OrganizationRow, Scope, SessionRow, UserRow,
 };
 
 /// Every table's rows, each kept in its table's order.
@@ -30,6 +30,10 @@ pub struct Dataset {
     pub milestones: Vec<MilestoneRow>,
     pub action_item_history: Vec<ActionItemHistoryRow>,
     pub evidence: Vec<EvidenceRow>,
+    #[serde(default)]
+    pub evidence_imports: Vec<EvidenceImportRow>,
+    #[serde(default)]
+    pub import_hosts: Vec<ImportHostRow>,
     pub metric_observations: Vec<MetricObservationRow>,
     pub api_tokens: Vec<ApiTokenRow>,
     pub sessions: Vec<SessionRow>,
@@ -90,6 +94,16 @@ macro_rules! each_table {
             $body
         }
         {
+            let $name = "evidence_imports";
+            let $rows = $($borrow)+ $dataset.evidence_imports;
+            $body
+        }
+        {
+            let $name = "import_hosts";
+            let $rows = $($borrow)+ $dataset.import_hosts;
+            $body
+        }
+        {
             let $name = "metric_observations";
             let $rows = $($borrow)+ $dataset.metric_observations;
             $body
@@ -110,6 +124,15 @@ macro_rules! each_table {
             $body
         }
     }};
+}
+
+/// The portable format version that first carried a table's part: files of an older version
+/// lack it, and it reads as empty.
+fn introduced_in(table: &str) -> u32 {
+    match table {
+        "evidence_imports" | "import_hosts" => 2,
+        _ => 1,
+    }
 }
 
 /// The file path of a table's part.
@@ -153,6 +176,8 @@ impl Dataset {
             milestones: MilestoneRow::select(tx, scope).await?,
             action_item_history: ActionItemHistoryRow::select(tx, scope).await?,
             evidence: EvidenceRow::select(tx, scope).await?,
+            evidence_imports: EvidenceImportRow::select(tx, scope).await?,
+            import_hosts: ImportHostRow::select(tx, scope).await?,
             metric_observations: MetricObservationRow::select(tx, scope).await?,
             api_tokens: Vec::new(),
             sessions: Vec::new(),
@@ -183,24 +208,53 @@ impl Dataset {
         Ok(parts)
     }
 
-    /// Every data part a file of this format must hold.
-    pub(crate) fn part_paths() -> Vec<String> {
+    /// Every data part a file of format `version` must hold.
+    pub(crate) fn part_paths(version: u32) -> Vec<String> {
         let mut paths = Vec::new();
         let empty = Dataset::default();
-        each_table!([&] empty, |name, _rows| paths.push(part_path(name)));
+        each_table!([&] empty, |name, _rows| if introduced_in(name) <= version {
+            paths.push(part_path(name))
+        });
         paths
     }
 
-    /// Builds a dataset from verified part contents; `read` yields a part's bytes by path.
+    /// Builds a dataset from verified part contents of a file of format `version`; `read`
+    /// yields a part's bytes by path. Rows of an older version get what later versions added.
     pub(crate) fn decode(
+        version: u32,
         read: &mut dyn FnMut(&str) -> StoreResult<Vec<u8>>,
     ) -> StoreResult<Dataset> {
         let mut dataset = Dataset::default();
         each_table!([&mut] dataset, |name, rows| {
-            let path = part_path(name);
-            *rows = decode(&path, &read(&path)?)?;
+            if introduced_in(name) <= version {
+                let path = part_path(name);
+                *rows = decode(&path, &read(&path)?)?;
+            }
         });
+        if version < 2 {
+            dataset.fill_version_2()?;
+        }
         Ok(dataset)
+    }
+
+    /// What schema 2 keeps that a version 1 file cannot hold: each assessment's snapshot of
+    /// its organization (the organization as the file has it) and each session's last use
+    /// (its start).
+    fn fill_version_2(&mut self) -> StoreResult<()> {
+        let organizations: std::collections::BTreeMap<Uuid, &OrganizationRow> =
+            self.organizations.iter().map(|row| (row.id, row)).collect();
+        for assessment in &mut self.assessments {
+            if assessment.organization_snapshot.is_none()
+                && let Some(organization) = organizations.get(&assessment.organization_id)
+            {
+                assessment.organization_snapshot =
+                    Some(crate::stored::StoredSnapshot::from_row(organization)?);
+            }
+        }
+        for session in &mut self.sessions {
+            session.last_seen_at.get_or_insert(session.created_at);
+        }
+        Ok(())
     }
 
     pub(crate) fn rows_per_table(&self) -> std::collections::BTreeMap<&'static str, u64> {
@@ -215,6 +269,15 @@ impl Dataset {
         let mut count = 0u64;
         each_table!([&] self, |_name, rows| count += rows.len() as u64);
         count
+    }
+
+    /// The evidence rows' ids grouped by the hash of their bytes, so each file is read once.
+    pub(crate) fn evidence_ids_by_hash(&self) -> std::collections::BTreeMap<String, Vec<Uuid>> {
+        let mut by_hash: std::collections::BTreeMap<String, Vec<Uuid>> = Default::default();
+        for row in &self.evidence {
+            by_hash.entry(row.sha256.clone()).or_default().push(row.id);
+        }
+        by_hash
     }
 
     /// The distinct evidence hashes the rows refer to.
@@ -238,6 +301,7 @@ impl Dataset {
         }
         let assessments: BTreeSet<Uuid> = self.assessments.iter().map(|row| row.id).collect();
         let items: BTreeSet<Uuid> = self.action_items.iter().map(|row| row.id).collect();
+        let imports: BTreeSet<Uuid> = self.evidence_imports.iter().map(|row| row.id).collect();
         let users: BTreeSet<Uuid> = self.users.iter().map(|row| row.id).collect();
         let outside = |table: &str, id: String| {
             Err(format!(
@@ -287,8 +351,20 @@ impl Dataset {
                 return outside("evidence", row.id.to_string());
             }
         }
-        for row in &self.metric_observations {
+        for row in &self.evidence_imports {
             if row.organization_id != expected {
+                return outside("evidence_imports", row.id.to_string());
+            }
+        }
+        for row in &self.import_hosts {
+            if !imports.contains(&row.import_id) {
+                return outside("import_hosts", row.id.to_string());
+            }
+        }
+        for row in &self.metric_observations {
+            if row.organization_id != expected
+                || row.import_id.is_some_and(|id| !imports.contains(&id))
+            {
                 return outside("metric_observations", row.id.to_string());
             }
         }
@@ -350,6 +426,8 @@ impl Dataset {
         insert_all!(self.milestones);
         insert_all!(self.action_item_history);
         insert_all!(self.evidence);
+        insert_all!(self.evidence_imports);
+        insert_all!(self.import_hosts);
         insert_all!(self.metric_observations);
         insert_all!(self.api_tokens);
         insert_all!(self.sessions);

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -19,10 +20,12 @@ use super::dataset::{Dataset, EncodedPart};
 use crate::db::Backend;
 use crate::digest::{StreamingSha256, copy_hashing, is_sha256_hex, sha256_hex};
 use crate::error::{StoreError, StoreResult};
-use crate::evidence::{EvidenceFolder, MAX_EVIDENCE_BYTES};
+use crate::evidence::MAX_EVIDENCE_BYTES;
 
 pub const FORMAT: &str = "hicp-portable";
-pub const FORMAT_VERSION: u32 = 1;
+/// The version this build writes. Version 1 files (before evidence imports, assessment
+/// snapshots and session use times) still read.
+pub const FORMAT_VERSION: u32 = 2;
 pub(crate) const MANIFEST_PATH: &str = "manifest.json";
 const EVIDENCE_DIR: &str = "evidence/";
 
@@ -153,7 +156,7 @@ pub(crate) fn write(
     destination: &Path,
     mut manifest: Manifest,
     dataset: &Dataset,
-    evidence: &EvidenceFolder,
+    evidence: &mut dyn FnMut(&str) -> StoreResult<Vec<u8>>,
 ) -> StoreResult<Manifest> {
     let directory = destination
         .parent()
@@ -178,7 +181,7 @@ fn write_archive(
     path: &Path,
     manifest: &mut Manifest,
     dataset: &Dataset,
-    evidence: &EvidenceFolder,
+    evidence: &mut dyn FnMut(&str) -> StoreResult<Vec<u8>>,
 ) -> StoreResult<()> {
     let zip_error = |e: zip::result::ZipError| refuse(path, format!("cannot write: {e}"));
     let file =
@@ -207,7 +210,7 @@ fn write_archive(
         add(&mut zip, part_path, &bytes)?;
     }
     for sha256 in dataset.evidence_hashes() {
-        let bytes = evidence.get(&sha256)?;
+        let bytes = evidence(&sha256)?;
         add(&mut zip, format!("{EVIDENCE_DIR}{sha256}"), &bytes)?;
     }
     let manifest_bytes = serde_json::to_vec_pretty(&*manifest)
@@ -225,7 +228,8 @@ pub(crate) struct VerifiedFile {
     path: PathBuf,
     pub manifest: Manifest,
     pub dataset: Dataset,
-    archive: ZipArchive<File>,
+    /// Shared with the blocking tasks that read evidence entries during the load.
+    archive: Arc<Mutex<ZipArchive<File>>>,
 }
 
 fn damaged(path: &Path, name: &str, error: impl std::fmt::Display) -> StoreError {
@@ -344,7 +348,7 @@ pub(crate) fn read(path: &Path, limits: &PortableLimits) -> StoreResult<Verified
             ));
         }
     }
-    for required in Dataset::part_paths() {
+    for required in Dataset::part_paths(manifest.format_version) {
         if !listed.contains_key(required.as_str()) {
             return Err(refuse(
                 path,
@@ -395,7 +399,7 @@ pub(crate) fn read(path: &Path, limits: &PortableLimits) -> StoreResult<Verified
             data_parts.insert(part.path.clone(), bytes);
         }
     }
-    let dataset = Dataset::decode(&mut |part_path| {
+    let dataset = Dataset::decode(manifest.format_version, &mut |part_path| {
         data_parts
             .remove(part_path)
             .ok_or_else(|| refuse(path, format!("its part `{part_path}` is not a data part")))
@@ -416,7 +420,7 @@ pub(crate) fn read(path: &Path, limits: &PortableLimits) -> StoreResult<Verified
         path: path.to_path_buf(),
         manifest,
         dataset,
-        archive,
+        archive: Arc::new(Mutex::new(archive)),
     })
 }
 
@@ -442,7 +446,7 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> StoreResult<Manifest> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64);
     match version {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) if (1..=u64::from(FORMAT_VERSION)).contains(&v) => {}
         Some(v) if v > u64::from(FORMAT_VERSION) => {
             return Err(refuse(
                 path,
@@ -518,19 +522,34 @@ fn verify_streamed(
 }
 
 impl VerifiedFile {
-    /// Copies the evidence bytes the rows refer to into the evidence folder (verified again on
-    /// the way in).
-    pub(crate) fn copy_evidence(&mut self, folder: &EvidenceFolder) -> StoreResult<()> {
-        for sha256 in self.dataset.evidence_hashes() {
-            let name = format!("{EVIDENCE_DIR}{sha256}");
-            let entry = self
-                .archive
+    /// The bytes of evidence `sha256`, verified again on the way out (the file was checked
+    /// once already; the bound keeps a file changed since from growing). Reads on a blocking
+    /// thread.
+    pub(crate) async fn evidence_bytes(&self, sha256: &str) -> StoreResult<Vec<u8>> {
+        let archive = Arc::clone(&self.archive);
+        let path = self.path.clone();
+        let name = format!("{EVIDENCE_DIR}{sha256}");
+        let expected = sha256.to_string();
+        crate::off_executor(move || {
+            let mut archive = archive
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let entry = archive
                 .by_name(&name)
-                .map_err(|e| damaged(&self.path, &name, e))?;
-            // Verified once already; the bound keeps a file changed since from growing.
-            folder.put_from(&sha256, &mut Bounded::new(entry, MAX_EVIDENCE_BYTES))?;
-        }
-        Ok(())
+                .map_err(|e| damaged(&path, &name, e))?;
+            let mut bytes = Vec::new();
+            Bounded::new(entry, MAX_EVIDENCE_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(|e| damaged(&path, &name, e))?;
+            if sha256_hex(&bytes) != expected {
+                return Err(refuse(
+                    &path,
+                    format!("its part `{name}` changed while it was being read"),
+                ));
+            }
+            Ok(bytes)
+        })
+        .await
     }
 
     pub(crate) fn path(&self) -> &Path {

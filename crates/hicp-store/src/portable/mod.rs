@@ -74,10 +74,13 @@ pub struct Contents {
 }
 
 /// Empties every table, children before parents (for a forced restore).
-const DELETE_CHILD_FIRST: [&str; 14] = [
+const DELETE_CHILD_FIRST: [&str; 17] = [
     "DELETE FROM sessions",
     "DELETE FROM api_tokens",
     "DELETE FROM metric_observations",
+    "DELETE FROM import_hosts",
+    "DELETE FROM evidence_imports",
+    "DELETE FROM evidence_contents",
     "DELETE FROM evidence",
     "DELETE FROM action_item_history",
     "DELETE FROM milestones",
@@ -90,6 +93,17 @@ const DELETE_CHILD_FIRST: [&str; 14] = [
     "DELETE FROM organizations",
     "DELETE FROM audit_events",
 ];
+
+/// Stores the bytes of every evidence row a file brought, one file in memory at a time.
+async fn insert_evidence_contents(tx: &mut Tx, file: &VerifiedFile) -> StoreResult<()> {
+    for (sha256, ids) in file.dataset.evidence_ids_by_hash() {
+        let bytes = file.evidence_bytes(&sha256).await?;
+        for id in ids {
+            crate::evidence::insert_contents(tx, id, &bytes).await?;
+        }
+    }
+    Ok(())
+}
 
 fn summary(dataset: &Dataset) -> WriteSummary {
     WriteSummary {
@@ -213,13 +227,19 @@ impl Store {
     ) -> StoreResult<WriteSummary> {
         let written = summary(&dataset);
         let out = out.to_path_buf();
-        let folder = self.evidence_folder().clone();
-        off_executor(move || file::write(&out, manifest, &dataset, &folder)).await?;
+        // The writer runs on a blocking thread and asks for each file's bytes as it needs them,
+        // so at most one evidence file is in memory at a time.
+        let runtime = tokio::runtime::Handle::current();
+        let store = self.clone();
+        let mut evidence = move |sha256: &str| -> StoreResult<Vec<u8>> {
+            runtime.block_on(store.evidence_bytes_by_hash(sha256))
+        };
+        off_executor(move || file::write(&out, manifest, &dataset, &mut evidence)).await?;
         Ok(written)
     }
 
-    /// Reads and verifies a file, checks it is of `expected` kind and passes `check`, and only
-    /// then copies its evidence in; all on a blocking thread.
+    /// Reads and verifies a file and checks it is of `expected` kind and passes `check`; all on
+    /// a blocking thread.
     async fn load_file(
         &self,
         path: &Path,
@@ -228,9 +248,8 @@ impl Store {
     ) -> StoreResult<VerifiedFile> {
         let path = path.to_path_buf();
         let limits = self.portable_limits;
-        let folder = self.evidence_folder().clone();
         off_executor(move || {
-            let mut file = file::read(&path, &limits)?;
+            let file = file::read(&path, &limits)?;
             if file.manifest.kind != expected {
                 return Err(StoreError::WrongPortableKind {
                     path: path.clone(),
@@ -239,7 +258,6 @@ impl Store {
                 });
             }
             check(&file)?;
-            file.copy_evidence(&folder)?;
             Ok(file)
         })
         .await
@@ -286,6 +304,7 @@ impl Store {
                     progress(Progress { done, total })
                 })
                 .await?;
+            insert_evidence_contents(tx, &file).await?;
             let change = Change::new("organization.imported", "organization", organization_id)
                 .organization(organization_id)
                 .after(&Loaded::new(&file))?;
@@ -328,6 +347,7 @@ impl Store {
                     progress(Progress { done, total })
                 })
                 .await?;
+            insert_evidence_contents(tx, &file).await?;
             let mut loaded = Loaded::new(&file);
             loaded.replaced = Some(replaced.map(|contents| contents.to_string()));
             let change = Change::new("database.restored", "database", "all").after(&loaded)?;

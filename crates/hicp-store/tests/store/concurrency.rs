@@ -48,6 +48,49 @@ hicp_store::backend_tests! {
         Ok(())
     }
 
+    async fn two_editors_of_one_action_item_never_overwrite_each_other(db) {
+        let store = db.open().await?;
+        let seeded = crate::support::seed(&store, "family-practice").await;
+        let item = store
+            .action_items(seeded.organization.id)
+            .await?
+            .into_iter()
+            .find(|i| i.status == hicp_store::ActionStatus::Open)
+            .ok_or("an open item")?;
+        // One finishes the item while the other gives it a new owner, both from one version.
+        let finish = {
+            let (store, id, version) = (store.clone(), item.id, item.version);
+            tokio::spawn(async move {
+                store.set_action_item_status(&ACTOR, id, hicp_store::ActionStatus::Done, version).await
+            })
+        };
+        let reassign = {
+            let (store, id, version) = (store.clone(), item.id, item.version);
+            tokio::spawn(async move {
+                let edit = hicp_store::ActionItemEdit {
+                    owner: Some(hicp_store::ActionOwner::Named("IT contractor".to_string())),
+                    due_on: None,
+                };
+                store.update_action_item(&ACTOR, id, edit, version).await
+            })
+        };
+        let outcomes = [finish.await?, reassign.await?];
+        let winners: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        let stale: Vec<_> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                Err(StoreError::StaleVersion { current_version, current }) => Some((*current_version, current)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!((winners.len(), stale.len()), (1, 1), "{outcomes:?}");
+        assert_eq!(winners[0].version, item.version + 1);
+        assert_eq!((stale[0].0, &**stale[0].1), (winners[0].version, winners[0]));
+        let stored = store.action_items(seeded.organization.id).await?.into_iter().find(|i| i.id == item.id).ok_or("item")?;
+        assert_eq!(&stored, winners[0]);
+        Ok(())
+    }
+
     async fn concurrent_writers_share_one_unbroken_chain(db) {
         let store = db.open().await?;
         let mut tasks = Vec::new();

@@ -8,3 +8,4 @@ mod migrations;
 mod portable;
 mod scenario;
 mod support;
+mod team;

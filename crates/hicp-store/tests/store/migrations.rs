@@ -7,6 +7,12 @@ use hicp_store::{Backend, StoreError};
 
 use crate::support::{ACTOR, Raw, repo_path, rules};
 
+/// The evidence file the fixtures record, and its hash.
+const LEGACY_EVIDENCE: &[u8] =
+    b"Restore of the EHR backup tested on 2026-10-15: 42 minutes, all records present.\n";
+const LEGACY_EVIDENCE_SHA256: &str =
+    "52437a3efe906e1f844194cfe03b6d90975e1f3851e29ff199978f0c4dc2631a";
+
 /// Loads `tests/fixtures/<backend>/v<version>.sql` into the empty test database.
 async fn load_fixture(db: &TestDatabase, version: u32) {
     let path = repo_path(&format!(
@@ -47,13 +53,36 @@ async fn open_error(db: &TestDatabase) -> StoreError {
 hicp_store::backend_tests! {
     async fn data_written_by_schema_v1_survives_migration_to_latest(db) {
         load_fixture(db, 1).await;
+        // Version 1 kept evidence bytes in a folder named by their hash.
+        let folder = db.dir().join("evidence");
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join(LEGACY_EVIDENCE_SHA256), LEGACY_EVIDENCE)?;
         let store = db.open().await?;
         let organization = store.find_organization("Maple Street Family Medicine").await?;
         assert_eq!(organization.sizing.providers, Some(6));
         let (record, assessment) = store.load_assessment(organization.id, None).await?;
         assert_eq!(record.title, "Baseline 2026");
         assert!(assessment.answers.len() >= 10, "{}", assessment.answers.len());
-        assert!(!store.action_items(organization.id).await?.is_empty());
+        // Schema 2 filled each assessment's snapshot from its organization.
+        assert_eq!(assessment.organization, organization.organization());
+        assert_eq!(store.assessment_profile(record.id).await?, organization.organization());
+        let items = store.action_items(organization.id).await?;
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|item| item.deferred_reason.is_none() && item.owner_user_id.is_none()));
+        // The rebuilt plan tables kept their rows and links.
+        assert!(items.iter().all(|item| !item.milestones.is_empty()), "milestones kept");
+        let started = items.iter().find(|i| i.status == hicp_store::ActionStatus::InProgress).ok_or("started item")?;
+        assert_eq!(store.action_item_history(started.id).await?.len(), 2, "history kept");
+        let mut raw = Raw::connect(db).await;
+        if db.backend() == Backend::Sqlite {
+            assert_eq!(raw.scalar_i64("SELECT COUNT(*) FROM pragma_foreign_key_check").await, 0);
+        }
+        // The evidence moved into the database; the folder is no longer needed.
+        let evidence = store.evidence_of(organization.id).await?.remove(0);
+        std::fs::remove_dir_all(&folder)?;
+        let (_, bytes) = store.read_evidence(evidence.id).await?;
+        assert_eq!(bytes, LEGACY_EVIDENCE);
+        assert!(store.list_users().await?.iter().all(|user| !user.is_admin));
         let report = store.verify_audit().await?;
         assert_eq!(report.broken, None);
         assert_eq!(report.events, 11);
@@ -61,6 +90,28 @@ hicp_store::backend_tests! {
         let answer = store.answers(record.id).await?.remove(0);
         store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
         assert_eq!(store.verify_audit().await?.events, 12);
+        Ok(())
+    }
+
+    async fn data_written_by_schema_v2_reads_back(db) {
+        load_fixture(db, 2).await;
+        let store = db.open().await?;
+        let organization = store.find_organization("Maple Street Family Medicine").await?;
+        let (record, assessment) = store.load_assessment(organization.id, None).await?;
+        assert_eq!(assessment.organization, organization.organization());
+        let items = store.action_items(organization.id).await?;
+        let deferred = items.iter().find(|i| i.status == hicp_store::ActionStatus::Deferred).ok_or("a deferred item")?;
+        assert_eq!(deferred.deferred_reason.as_deref(), Some("waiting for the EHR vendor's next release"));
+        assert!(items.iter().any(|i| i.milestones.iter().any(|m| m.done_on.is_some())));
+        let import = store.evidence_imports(organization.id).await?.remove(0);
+        assert_eq!(store.import_hosts(import.id).await?.len(), 2);
+        let evidence = store.evidence_of(organization.id).await?.remove(0);
+        assert_eq!(store.read_evidence(evidence.id).await?.1, LEGACY_EVIDENCE);
+        let report = store.verify_audit().await?;
+        assert_eq!((report.events, report.broken), (14, None));
+        let answer = store.answers(record.id).await?.remove(0);
+        store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
+        assert_eq!(store.verify_audit().await?.events, 15);
         Ok(())
     }
 
@@ -101,4 +152,24 @@ async fn a_file_that_is_not_a_database_is_refused() {
         error.to_string().contains("hicp.sqlite3"),
         "names the file: {error}"
     );
+}
+
+hicp_store::backend_tests! {
+    async fn version_1_evidence_without_its_file_says_so(db) {
+        load_fixture(db, 1).await;
+        let store = db.open().await?;
+        let organization = store.find_organization("Maple Street Family Medicine").await?;
+        let evidence = store.evidence_of(organization.id).await?.remove(0);
+        let error = store.read_evidence(evidence.id).await.expect_err("no bytes anywhere");
+        assert!(matches!(error, StoreError::Evidence { .. }), "{error}");
+        assert!(error.to_string().contains("missing"), "{error}");
+        // A file that does not match its hash is refused when the store opens.
+        store.close().await;
+        let folder = db.dir().join("evidence");
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join(LEGACY_EVIDENCE_SHA256), b"something else")?;
+        let refused = db.open().await.expect_err("a changed evidence file");
+        assert!(refused.to_string().contains("changed"), "{refused}");
+        Ok(())
+    }
 }

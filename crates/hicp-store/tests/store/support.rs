@@ -9,10 +9,9 @@ use std::path::PathBuf;
 use hicp_catalog::Catalog;
 use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
-use hicp_store::testing::TestDatabase;
 use hicp_store::{
-    Actor, AnswerRules, AssessmentRecord, NewAssessment, NewEvidence, NewMetric,
-    OrganizationRecord, Role, Store,
+    Actor, AnswerRules, AssessmentRecord, ImportedHost, NewAssessment, NewEvidence,
+    NewEvidenceImport, NewMetric, OrganizationRecord, Role, Store,
 };
 use time::macros::date;
 
@@ -103,7 +102,7 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         .await
         .expect("plan is recorded");
     let first = items.first().expect("the example has plan items");
-    store
+    let started = store
         .set_action_item_status(
             &ACTOR,
             first.id,
@@ -112,6 +111,28 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         )
         .await
         .expect("item is started");
+    assert_eq!(started.version, first.version + 1);
+    let first = store
+        .set_milestone_done(
+            &ACTOR,
+            started.milestones[0].id,
+            Some(date!(2026 - 11 - 20)),
+            started.version,
+        )
+        .await
+        .expect("a milestone is done");
+    let last = items.last().expect("the example has plan items");
+    assert_ne!(first.id, last.id, "the example plans more than one item");
+    store
+        .change_action_item_status(
+            &ACTOR,
+            last.id,
+            hicp_store::ActionStatus::Deferred,
+            Some("waiting for the EHR vendor's next release"),
+            last.version,
+        )
+        .await
+        .expect("an item is deferred");
     let answers = store.answers(assessment.id).await.expect("answers load");
     let answer = answers.first().expect("the example has answers");
     let mut changed = answer.answer.clone();
@@ -152,6 +173,13 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         )
         .await
         .expect("metric is recorded");
+    store
+        .record_evidence_import(
+            &ACTOR,
+            scan_import(organization.id, "scan-2026-10.nessus", &"11".repeat(32)),
+        )
+        .await
+        .expect("a scan is imported");
     let user = store
         .create_user(
             &ACTOR,
@@ -231,16 +259,42 @@ pub fn comparable(mut dataset: hicp_store::testing::Dataset) -> hicp_store::test
     dataset
 }
 
-/// Everything that identifies a file in the evidence folder, to show nothing was added.
-pub fn evidence_listing(db: &TestDatabase) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(db.dir().join("evidence"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+/// A scanner import of two hosts (one a medical device) with one metric.
+pub fn scan_import<'a>(
+    organization_id: uuid::Uuid,
+    file_name: &'a str,
+    sha256: &'a str,
+) -> NewEvidenceImport<'a> {
+    NewEvidenceImport {
+        organization_id,
+        format: "nessus",
+        file_name,
+        size_bytes: 48_213,
+        sha256,
+        summary: serde_json::json!({"hosts": 2, "findings": 7, "by_severity": {"critical": 1, "high": 2, "medium": 1, "low": 0, "info": 3}}),
+        hosts: vec![
+            ImportedHost {
+                host_key: "10.0.0.5".to_string(),
+                address: Some("10.0.0.5".to_string()),
+                hostname: Some("ehr-db".to_string()),
+                credentialed: Some(true),
+                medical_device: false,
+            },
+            ImportedHost {
+                host_key: "10.0.0.9".to_string(),
+                address: Some("10.0.0.9".to_string()),
+                hostname: None,
+                credentialed: None,
+                medical_device: true,
+            },
+        ],
+        metrics: vec![NewMetric {
+            organization_id,
+            metric: "credentialed-scan-share",
+            value: 0.5,
+            unit: Some("ratio"),
+            observed_on: date!(2026 - 10 - 20),
+            source: Some(file_name),
+        }],
+    }
 }
