@@ -16,6 +16,26 @@ use crate::caller::Caller;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
+/// Who owns a record a contributor wants to change: a user, or someone named in text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Owner<'a> {
+    pub user: Option<Uuid>,
+    pub name: Option<&'a str>,
+}
+
+impl<'a> Owner<'a> {
+    pub fn named(name: Option<&'a str>) -> Owner<'a> {
+        Owner { user: None, name }
+    }
+
+    pub fn of_item(item: &'a ActionItemRecord) -> Owner<'a> {
+        Owner {
+            user: item.owner_user_id,
+            name: item.owner.as_deref(),
+        }
+    }
+}
+
 /// What a request may want to do in an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
@@ -107,18 +127,19 @@ impl OrgScope {
         }
     }
 
-    /// Whether the caller may change a record whose owner is `owner`: anyone with `full`,
-    /// a contributor only where they are the owner (by email or user id).
-    pub fn may_change(&self, full: Permission, owner: Option<&str>) -> ApiResult<()> {
+    /// Whether the caller may change a record owned by `owner`: anyone with `full`, a
+    /// contributor only where they are the owner (as a user, or named by their email).
+    pub fn may_change(&self, full: Permission, owner: Owner<'_>) -> ApiResult<()> {
         if full.granted_to(self.role) {
             return Ok(());
         }
         self.require(Permission::ContributeAssigned)?;
         let user = &self.caller.user;
-        let assigned = owner.is_some_and(|owner| {
-            let owner = owner.trim();
-            owner.eq_ignore_ascii_case(&user.email) || owner == user.id.to_string()
-        });
+        let assigned = owner.user == Some(user.id)
+            || owner.name.is_some_and(|name| {
+                let name = name.trim();
+                name.eq_ignore_ascii_case(&user.email) || name == user.id.to_string()
+            });
         if assigned {
             Ok(())
         } else {

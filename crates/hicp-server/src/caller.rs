@@ -138,7 +138,7 @@ impl FromRequestParts<AppState> for Caller {
             }
         } else if let Some(secret) = session_secret(&parts.headers) {
             let session = store
-                .find_session(&secret)
+                .find_session(&secret, state.config().session_idle)
                 .await?
                 .ok_or_else(Problem::unauthenticated)?;
             if changes_state(&parts.method) {

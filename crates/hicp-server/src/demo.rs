@@ -75,6 +75,9 @@ pub async fn load(store: &Store, catalog: &Catalog, today: Date) -> Result<Demo,
     for (email, role) in DEMO_ACCOUNTS {
         let name = format!("Demo {role}");
         let user = store.create_user(&actor, email, &name, Some(&hash)).await?;
+        if role == Role::Admin {
+            store.set_user_admin(&actor, user.id, true).await?;
+        }
         for organization in &organizations {
             store
                 .set_membership(&actor, organization.id, user.id, role)

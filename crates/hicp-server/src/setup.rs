@@ -77,8 +77,9 @@ pub async fn create_first_account(
         name => name,
     };
     let actor = hicp_store::Actor::System { component: "setup" };
+    // The store refuses a second first administrator, even from another instance racing us.
     Ok(store
-        .create_user(&actor, email, display_name, Some(&hash))
+        .create_first_admin(&actor, email, display_name, &hash)
         .await?)
 }
 

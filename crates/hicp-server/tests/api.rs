@@ -17,6 +17,7 @@ struct Ids {
     org: String,
     assessment: String,
     item: String,
+    milestone: String,
     evidence: String,
 }
 
@@ -62,6 +63,16 @@ fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
         ),
         (Method::GET, format!("{item}/history"), None),
         (
+            Method::PATCH,
+            item.clone(),
+            Some(json!({"owner": {"named": "Facilities"}, "version": 1})),
+        ),
+        (
+            Method::PUT,
+            format!("{item}/milestones/{}", ids.milestone),
+            Some(json!({"done": true, "version": 1})),
+        ),
+        (
             Method::POST,
             format!("{org}/evidence?file_name=x.txt"),
             Some(json!("evidence")),
@@ -71,6 +82,13 @@ fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
             format!("{org}/evidence/{}", ids.evidence),
             None,
         ),
+        (
+            Method::DELETE,
+            format!("{org}/members/00000000-0000-0000-0000-000000000000"),
+            None,
+        ),
+        // Last: it removes everything the routes above name.
+        (Method::DELETE, org.clone(), None),
     ]
 }
 
@@ -88,6 +106,10 @@ async fn ids_of(admin: &Client, name: &str) -> Ids {
         .get(&format!("/api/v1/organizations/{org}/action-items"))
         .await;
     let item = items[0]["id"].as_str().expect("an action item").to_string();
+    let milestone = items[0]["milestones"][0]["id"]
+        .as_str()
+        .expect("a milestone")
+        .to_string();
     let response = admin
         .request(
             Method::POST,
@@ -103,6 +125,7 @@ async fn ids_of(admin: &Client, name: &str) -> Ids {
         org,
         assessment,
         item,
+        milestone,
         evidence: evidence["id"].as_str().expect("an id").to_string(),
     }
 }
@@ -145,6 +168,11 @@ hicp_store::backend_tests! {
             (Method::GET, "/api/v1/me/tokens".to_string(), None),
             (Method::POST, "/api/v1/me/tokens".to_string(), Some(json!({"name": "x"}))),
             (Method::DELETE, "/api/v1/session".to_string(), None),
+            (
+                Method::PUT,
+                "/api/v1/me/password".to_string(),
+                Some(json!({"current_password": "x", "new_password": "y"})),
+            ),
         ]);
         for (method, path, body) in routes {
             let response = stranger.request(method.clone(), &path).json(&body).send().await?;
@@ -177,17 +205,21 @@ hicp_store::backend_tests! {
             let (status, problem) = clinic.send(method.clone(), &path, body).await;
             assert_eq!(status, 404, "{method} {path}: {problem}");
         }
-        // ...and the other organization's ids under one's own organization.
+        let (_, organizations) = clinic.get("/api/v1/organizations").await;
+        assert_eq!(organizations.as_array().map(Vec::len), Some(1), "{organizations}");
+        // ...and the other organization's ids under one's own organization (the last route
+        // deletes one's own organization, so this loop comes last).
         let mixed = Ids { org: own.org.clone(), ..other };
         for (method, path, body) in organization_routes(&mixed) {
             let (status, problem) = clinic.send(method.clone(), &path, body).await;
-            let names_other = path.contains(&mixed.assessment) || path.contains(&mixed.item) || path.contains(&mixed.evidence);
+            let names_other = path.contains(&mixed.assessment)
+                || path.contains(&mixed.item)
+                || path.contains(&mixed.milestone)
+                || path.contains(&mixed.evidence);
             if names_other {
                 assert_eq!(status, 404, "{method} {path}: {problem}");
             }
         }
-        let (_, organizations) = clinic.get("/api/v1/organizations").await;
-        assert_eq!(organizations.as_array().map(Vec::len), Some(1), "{organizations}");
         server.stop().await;
         Ok(())
     }
@@ -255,6 +287,111 @@ hicp_store::backend_tests! {
         let (_, after) = assessor.get(&format!("{assessment}/evaluation")).await;
         assert_eq!(status_of(&after, "5.S.A"), Some(json!("implemented")));
         assert!(after["overall"]["score"].as_f64() > before["overall"]["score"].as_f64());
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn the_plan_is_worked_by_its_owners(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let contributor = server.sign_in(CONTRIBUTOR, &password).await;
+        let org = organization_id(&admin, FAMILY_PRACTICE).await;
+        let base = format!("/api/v1/organizations/{org}");
+        let (_, members) = admin.get(&format!("{base}/members")).await;
+        let contributor_id = members.as_array().and_then(|all| all.iter().find(|m| m["email"] == CONTRIBUTOR)).map(|m| m["user"].clone()).ok_or("the contributor is a member")?;
+        let (_, items) = admin.get(&format!("{base}/action-items")).await;
+        let (mine, theirs) = (&items[0], &items[1]);
+        let item = format!("{base}/action-items/{}", mine["id"].as_str().ok_or("an id")?);
+
+        // Assigning is the plan's business: a contributor may not do it, an admin may.
+        let assign = json!({"owner": {"user": contributor_id}, "due_on": "2027-02-26", "version": mine["version"]});
+        assert_eq!(contributor.send(Method::PATCH, &item, Some(assign.clone())).await.0, 403);
+        let (status, assigned) = admin.send(Method::PATCH, &item, Some(assign)).await;
+        assert_eq!(status, 200, "{assigned}");
+        assert_eq!(assigned["owner_user_id"], contributor_id);
+        assert_eq!(assigned["due_on"], "2027-02-26");
+
+        // The owner ticks off a milestone and moves the item; another item stays out of reach.
+        let milestone = assigned["milestones"][0]["id"].as_str().ok_or("a milestone")?;
+        let (status, ticked) = contributor
+            .send(Method::PUT, &format!("{item}/milestones/{milestone}"), Some(json!({"done": true, "done_on": "2027-01-10", "version": assigned["version"]})))
+            .await;
+        assert_eq!(status, 200, "{ticked}");
+        assert_eq!(ticked["milestones"][0]["done_on"], "2027-01-10");
+        let (status, _) = contributor
+            .send(Method::PUT, &format!("{base}/action-items/{}/status", theirs["id"].as_str().ok_or("an id")?), Some(json!({"status": "in_progress", "version": theirs["version"]})))
+            .await;
+        assert_eq!(status, 403);
+
+        // Deferring needs a reason, which the history keeps.
+        let (status, problem) = contributor
+            .send(Method::PUT, &format!("{item}/status"), Some(json!({"status": "deferred", "version": ticked["version"]})))
+            .await;
+        assert_eq!(status, 422, "{problem}");
+        let (status, deferred) = contributor
+            .send(Method::PUT, &format!("{item}/status"), Some(json!({"status": "deferred", "reason": "waiting for the new budget year", "version": ticked["version"]})))
+            .await;
+        assert_eq!(status, 200, "{deferred}");
+        assert_eq!(deferred["deferred_reason"], "waiting for the new budget year");
+        let (_, history) = contributor.get(&format!("{item}/history")).await;
+        assert!(history.as_array().is_some_and(|all| all.iter().any(|h| h["to_status"] == "deferred" && h["reason"] == "waiting for the new budget year")), "{history}");
+
+        // A write at a version someone else has moved on from: 409 with the item as it is.
+        let (status, problem) = admin
+            .send(Method::PUT, &format!("{item}/status"), Some(json!({"status": "open", "version": ticked["version"]})))
+            .await;
+        assert_eq!(status, 409, "{problem}");
+        assert_eq!(problem["current"]["version"], deferred["version"]);
+        assert_eq!(problem["current"]["status"], "deferred");
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn a_password_change_ends_every_session_of_the_account(db) {
+        let (server, password) = Server::demo(db).await;
+        let here = server.sign_in(VIEWER, &password).await;
+        let elsewhere = server.sign_in(VIEWER, &password).await;
+        let (status, _) = here
+            .send(Method::PUT, "/api/v1/me/password", Some(json!({"current_password": "not it", "new_password": "a brand new passphrase"})))
+            .await;
+        assert_eq!(status, 401);
+        let (status, _) = here
+            .send(Method::PUT, "/api/v1/me/password", Some(json!({"current_password": password, "new_password": "short"})))
+            .await;
+        assert_eq!(status, 422, "too short a password is refused");
+        assert_eq!(elsewhere.get("/api/v1/me").await.0, 200, "a refused change ends nothing");
+        let (status, _) = here
+            .send(Method::PUT, "/api/v1/me/password", Some(json!({"current_password": password, "new_password": "a brand new passphrase"})))
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(here.get("/api/v1/me").await.0, 401);
+        assert_eq!(elsewhere.get("/api/v1/me").await.0, 401);
+        let (status, _) = server.client().send(Method::POST, "/api/v1/session", Some(json!({"email": VIEWER, "password": password}))).await;
+        assert_eq!(status, 401, "the old password is gone");
+        let again = server.sign_in(VIEWER, "a brand new passphrase").await;
+        assert_eq!(again.get("/api/v1/me").await.0, 200);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn only_administrators_create_and_delete_organizations(db) {
+        let (server, password) = Server::demo(db).await;
+        let admin = server.sign_in(ADMIN, &password).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let (status, _) = assessor.send(Method::POST, "/api/v1/organizations", Some(json!({"name": "Shadow clinic"}))).await;
+        assert_eq!(status, 403, "an assessor is no instance administrator");
+        let (status, created) = admin.send(Method::POST, "/api/v1/organizations", Some(json!({"name": "Lakeside Dental"}))).await;
+        assert_eq!(status, 201, "{created}");
+        let org = organization_id(&admin, FAMILY_PRACTICE).await;
+        let path = format!("/api/v1/organizations/{org}");
+        assert_eq!(assessor.send(Method::DELETE, &path, None).await.0, 403);
+        assert_eq!(admin.send(Method::DELETE, &path, None).await.0, 204);
+        assert_eq!(admin.get(&path).await.0, 404);
+        let (_, organizations) = admin.get("/api/v1/organizations").await;
+        assert!(organizations.as_array().is_some_and(|all| all.iter().all(|o| o["name"] != FAMILY_PRACTICE)));
+        let riverbend = organization_id(&admin, "Riverbend Community Hospital").await;
+        let (_, audit) = admin.get(&format!("/api/v1/organizations/{riverbend}/audit")).await;
+        assert_eq!(audit["intact"], true, "{audit}");
         server.stop().await;
         Ok(())
     }

@@ -102,6 +102,8 @@ async fn an_empty_database_prints_a_setup_link_and_user_add_makes_an_account() {
             "lead@example.org",
             "--name",
             "Security lead",
+            "--role",
+            "admin",
             "--database-url",
             db.url(),
         ])
@@ -131,6 +133,10 @@ async fn an_empty_database_prints_a_setup_link_and_user_add_makes_an_account() {
         credentials
             .password_hash
             .is_some_and(|hash| hash.starts_with("$argon2id$"))
+    );
+    assert!(
+        credentials.user.is_admin,
+        "--role admin without --org makes an instance administrator"
     );
 
     let mut short = hicp()

@@ -167,6 +167,64 @@ pub async fn sign_out(
     Ok((jar.remove(expired), StatusCode::NO_CONTENT))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters.
+    pub new_password: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "account",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every session of the account has ended, this one included"),
+        (status = 401, description = "The current password is wrong", body = crate::problem::ProblemDocument),
+        (status = 429, description = "Too many failed attempts", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    caller: Caller,
+    JsonBody(request): JsonBody<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
+    // A stolen session must not be enough to lock the owner out: the current password is
+    // asked for, and guessing it is throttled like a sign-in.
+    let keys = throttle_keys(&state, &caller.user.email, peer, &headers);
+    let now = OffsetDateTime::now_utc();
+    if let Some(wait) = state.throttle().refused(&keys, now) {
+        return Err(Problem::too_many_attempts(wait));
+    }
+    let stored = state
+        .store()
+        .credentials(&caller.user.email)
+        .await?
+        .and_then(|c| c.password_hash);
+    if !password::verify(request.current_password, stored).await {
+        state.throttle().failed(&keys, now);
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong-credentials",
+            "the current password is wrong",
+        ));
+    }
+    state.throttle().succeeded(&keys);
+    let hash = password::hash(request.new_password)
+        .await
+        .map_err(|e| Problem::invalid(e.to_string()))?;
+    state
+        .store()
+        .set_password_hash(&caller.actor(), caller.user.id, &hash)
+        .await?;
+    let expired = session_cookie(
+        over_https(&state, &headers),
+        String::new(),
+        time::Duration::ZERO,
+    );
+    Ok((jar.remove(expired), StatusCode::NO_CONTENT))
+}
+
 /// The first administrator's account, made with the setup link's token.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FinishSetup {

@@ -17,7 +17,7 @@ use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::access::{OrgScope, Permission};
+use crate::access::{OrgScope, Owner, Permission};
 use crate::cache::EvaluationKey;
 use crate::problem::{ApiResult, Ids, JsonBody, Params, Problem};
 use crate::state::AppState;
@@ -205,7 +205,7 @@ pub async fn put_answer(
         .find(|answer| answer.sub_practice == sub_practice);
     scope.may_change(
         Permission::Assess,
-        existing.as_ref().and_then(|a| a.answer.owner.as_deref()),
+        Owner::named(existing.as_ref().and_then(|a| a.answer.owner.as_deref())),
     )?;
     let answer = Answer {
         status: request.status,

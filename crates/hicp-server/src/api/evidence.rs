@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::access::{OrgScope, Permission};
+use crate::access::{OrgScope, Owner, Permission};
 use crate::problem::{ApiResult, Ids, Params, Problem};
 use crate::state::AppState;
 
@@ -57,7 +57,7 @@ pub async fn upload(
     };
     scope.may_change(
         Permission::Assess,
-        answer.as_ref().and_then(|a| a.answer.owner.as_deref()),
+        Owner::named(answer.as_ref().and_then(|a| a.answer.owner.as_deref())),
     )?;
     let media_type = headers
         .get(header::CONTENT_TYPE)

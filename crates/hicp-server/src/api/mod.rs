@@ -9,7 +9,7 @@ pub mod plan;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::config::ServerConfig;
 use crate::state::AppState;
@@ -21,6 +21,7 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
         .route("/setup", post(account::finish_setup))
         .route("/session", post(account::sign_in).delete(account::sign_out))
         .route("/me", get(account::me))
+        .route("/me/password", put(account::change_password))
         .route(
             "/me/tokens",
             get(account::list_tokens).post(account::create_token),
@@ -30,10 +31,17 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
             "/organizations",
             get(organizations::list).post(organizations::create),
         )
-        .route(organization, get(organizations::overview))
+        .route(
+            organization,
+            get(organizations::overview).delete(organizations::delete),
+        )
         .route(
             &format!("{organization}/members"),
             get(organizations::members).put(organizations::set_member),
+        )
+        .route(
+            &format!("{organization}/members/{{user}}"),
+            delete(organizations::remove_member),
         )
         .route(
             &format!("{organization}/assessments"),
@@ -59,8 +67,16 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
         )
         .route(&format!("{organization}/action-items"), get(plan::list))
         .route(
+            &format!("{organization}/action-items/{{item}}"),
+            patch(plan::edit),
+        )
+        .route(
             &format!("{organization}/action-items/{{item}}/status"),
             put(plan::set_status),
+        )
+        .route(
+            &format!("{organization}/action-items/{{item}}/milestones/{{milestone}}"),
+            put(plan::set_milestone),
         )
         .route(
             &format!("{organization}/action-items/{{item}}/history"),

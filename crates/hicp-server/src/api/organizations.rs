@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::access::{OrgScope, Permission};
 use crate::api::account::Affiliation;
 use crate::caller::Caller;
-use crate::problem::{ApiResult, JsonBody, Problem};
+use crate::problem::{ApiResult, Ids, JsonBody, Problem};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations",
@@ -61,6 +61,13 @@ pub async fn create(
     caller: Caller,
     JsonBody(request): JsonBody<NewOrganization>,
 ) -> ApiResult<(StatusCode, Json<OrganizationRecord>)> {
+    if !caller.user.is_admin {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an instance administrator creates organizations; ask the person who set up hicp",
+        ));
+    }
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::invalid(
@@ -172,6 +179,47 @@ pub async fn set_member(
         email: user.email,
         role: role.to_string(),
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberPath {
+    pub org: Uuid,
+    pub user: Uuid,
+}
+
+#[utoipa::path(delete, path = "/api/v1/organizations/{org}/members/{user}", tag = "organizations",
+    params(("org" = Uuid, Path), ("user" = Uuid, Path)),
+    responses((status = 204, description = "No longer a member; their items have no owner now"),
+        (status = 403, body = crate::problem::ProblemDocument), (status = 404, body = crate::problem::ProblemDocument)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<MemberPath>,
+) -> ApiResult<StatusCode> {
+    scope.require(Permission::Administer)?;
+    if path.user == scope.caller.user.id {
+        return Err(Problem::invalid(
+            "you cannot remove yourself; another administrator can",
+        ));
+    }
+    state
+        .store()
+        .remove_membership(&scope.caller.actor(), scope.id(), path.user)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/organizations/{org}", tag = "organizations",
+    params(("org" = Uuid, Path)),
+    responses((status = 204, description = "Deleted with its assessments, plan and evidence; the audit trail keeps one event saying so"),
+        (status = 403, body = crate::problem::ProblemDocument)))]
+pub async fn delete(State(state): State<AppState>, scope: OrgScope) -> ApiResult<StatusCode> {
+    scope.require(Permission::Administer)?;
+    state
+        .store()
+        .delete_organization(&scope.caller.actor(), scope.id())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Whether the audit trail is intact.

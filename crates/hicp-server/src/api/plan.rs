@@ -2,12 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use hicp_store::{ActionItemHistoryRecord, ActionItemRecord, ActionStatus};
+use hicp_store::{
+    ActionItemEdit, ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus,
+};
 use serde::Deserialize;
+use time::Date;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::{OrgScope, Permission};
+use crate::access::{OrgScope, Owner, Permission};
 use crate::problem::{ApiResult, Ids, JsonBody, Problem};
 use crate::state::AppState;
 
@@ -30,10 +33,27 @@ pub async fn list(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ItemStatusChange {
-    /// open, in_progress, done or cancelled.
+    /// open, in_progress, done, cancelled or deferred.
     pub status: String,
+    /// Why: required when deferring, kept in the item's history.
+    #[serde(default)]
+    pub reason: Option<String>,
     /// The version read; a change made since is answered 409 with the current item.
     pub version: i64,
+}
+
+/// A stale write: 409 with the item as it now is, so the client can show it.
+fn stale(error: hicp_store::StoreError) -> Problem {
+    match error {
+        hicp_store::StoreError::StaleVersion {
+            current_version,
+            current,
+        } => Problem::conflict(format!(
+            "the item was changed by someone else (it is now at version {current_version})"
+        ))
+        .with_current(serde_json::to_value(current).unwrap_or_default()),
+        other => other.into(),
+    }
 }
 
 #[utoipa::path(put, path = "/api/v1/organizations/{org}/action-items/{item}/status", tag = "plan",
@@ -51,26 +71,132 @@ pub async fn set_status(
     JsonBody(request): JsonBody<ItemStatusChange>,
 ) -> ApiResult<Json<ActionItemRecord>> {
     let item = scope.action_item(&state, path.item).await?;
-    scope.may_change(Permission::Plan, item.owner.as_deref())?;
+    scope.may_change(Permission::Plan, Owner::of_item(&item))?;
     let status: ActionStatus = request
         .status
         .parse()
         .map_err(|e: hicp_store::UnknownWord| Problem::invalid(e.to_string()))?;
-    let store = state.store();
-    match store
-        .set_action_item_status(&scope.caller.actor(), item.id, status, request.version)
+    state
+        .store()
+        .change_action_item_status(
+            &scope.caller.actor(),
+            item.id,
+            status,
+            request.reason.as_deref(),
+            request.version,
+        )
         .await
-    {
-        Ok(updated) => Ok(Json(updated)),
-        Err(hicp_store::StoreError::StaleVersion { current_version }) => {
-            let current = scope.action_item(&state, item.id).await?;
-            Err(Problem::conflict(format!(
-                "the item was changed by someone else (it is now at version {current_version})"
-            ))
-            .with_current(serde_json::to_value(current).unwrap_or_default()))
-        }
-        Err(other) => Err(other.into()),
+        .map(Json)
+        .map_err(stale)
+}
+
+/// Who is to own an item: a member of the organization, someone named in text, or nobody.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerChange {
+    Nobody,
+    User(Uuid),
+    Named(String),
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ItemEdit {
+    /// A new owner; left out, the owner stays.
+    #[serde(default)]
+    pub owner: Option<OwnerChange>,
+    /// A new due date (YYYY-MM-DD); left out, it stays.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<Date>,
+    pub version: i64,
+}
+
+#[utoipa::path(patch, path = "/api/v1/organizations/{org}/action-items/{item}", tag = "plan",
+    params(("org" = Uuid, Path), ("item" = Uuid, Path)),
+    request_body = ItemEdit,
+    responses(
+        (status = 200, body = Object),
+        (status = 403, description = "Assigning work needs the plan permission", body = crate::problem::ProblemDocument),
+        (status = 409, body = crate::problem::ProblemDocument),
+    ))]
+pub async fn edit(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<ItemPath>,
+    JsonBody(request): JsonBody<ItemEdit>,
+) -> ApiResult<Json<ActionItemRecord>> {
+    // Owners and dates are the plan's shape: a contributor may not reassign work.
+    scope.require(Permission::Plan)?;
+    let item = scope.action_item(&state, path.item).await?;
+    let owner = request.owner.map(|owner| match owner {
+        OwnerChange::Nobody => ActionOwner::Nobody,
+        OwnerChange::User(id) => ActionOwner::User(id),
+        OwnerChange::Named(name) => ActionOwner::Named(name),
+    });
+    let edit = ActionItemEdit {
+        owner,
+        due_on: request.due_on,
+    };
+    state
+        .store()
+        .update_action_item(&scope.caller.actor(), item.id, edit, request.version)
+        .await
+        .map(Json)
+        .map_err(stale)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MilestonePath {
+    pub org: Uuid,
+    pub item: Uuid,
+    pub milestone: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MilestoneChange {
+    /// Ticked off or not.
+    pub done: bool,
+    /// When it was done (YYYY-MM-DD); default today.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub done_on: Option<Date>,
+    /// The item's version read.
+    pub version: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{org}/action-items/{item}/milestones/{milestone}", tag = "plan",
+    params(("org" = Uuid, Path), ("item" = Uuid, Path), ("milestone" = Uuid, Path)),
+    request_body = MilestoneChange,
+    responses(
+        (status = 200, description = "The item with its milestones", body = Object),
+        (status = 403, body = crate::problem::ProblemDocument),
+        (status = 409, body = crate::problem::ProblemDocument),
+    ))]
+pub async fn set_milestone(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<MilestonePath>,
+    JsonBody(request): JsonBody<MilestoneChange>,
+) -> ApiResult<Json<ActionItemRecord>> {
+    let item = scope.action_item(&state, path.item).await?;
+    scope.may_change(Permission::Plan, Owner::of_item(&item))?;
+    if !item.milestones.iter().any(|m| m.id == path.milestone) {
+        return Err(Problem::not_found("milestone"));
     }
+    let done_on = request
+        .done
+        .then(|| request.done_on.unwrap_or(state.today()));
+    state
+        .store()
+        .set_milestone_done(
+            &scope.caller.actor(),
+            path.milestone,
+            done_on,
+            request.version,
+        )
+        .await
+        .map(Json)
+        .map_err(stale)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/action-items/{item}/history", tag = "plan",

@@ -18,7 +18,8 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum UserCommand {
-    /// Create an account; with --org, give it a role in that organization.
+    /// Create an account; with --org, give it a role in that organization; `--role admin`
+    /// without --org makes an instance administrator (who may create organizations).
     Add(AddArgs),
 }
 
@@ -28,8 +29,9 @@ pub struct AddArgs {
     /// The name shown to colleagues; default: the email.
     #[arg(long)]
     pub name: Option<String>,
-    /// The role in --org: admin, assessor, contributor, viewer or auditor.
-    #[arg(long, value_parser = parse_role, requires = "org")]
+    /// The role in --org: admin, assessor, contributor, viewer or auditor. Without --org only
+    /// `admin`, which makes the account an instance administrator.
+    #[arg(long, value_parser = parse_role)]
     pub role: Option<Role>,
     /// The organization (id or exact name) the role is in.
     #[arg(long, requires = "role")]
@@ -64,6 +66,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
+    if args.org.is_none() && args.role.is_some_and(|role| role != Role::Admin) {
+        anyhow::bail!(
+            "a role other than admin is a role in an organization: add --org ORG (id or exact name)"
+        );
+    }
     let password = read_password()?;
     let hash = hicp_server::password::hash(password).await?;
     let actor = local_actor();
@@ -77,13 +84,18 @@ async fn add(args: AddArgs) -> anyhow::Result<ExitCode> {
             let user = store
                 .create_user(&actor, &args.email, name, Some(&hash))
                 .await?;
-            if let (Some(organization), Some(role)) = (&organization, args.role) {
-                store
-                    .set_membership(&actor, organization.id, user.id, role)
-                    .await?;
-                println!("created {} ({role} of {})", user.email, organization.name);
-            } else {
-                println!("created {}", user.email);
+            match (&organization, args.role) {
+                (Some(organization), Some(role)) => {
+                    store
+                        .set_membership(&actor, organization.id, user.id, role)
+                        .await?;
+                    println!("created {} ({role} of {})", user.email, organization.name);
+                }
+                (None, Some(_)) => {
+                    store.set_user_admin(&actor, user.id, true).await?;
+                    println!("created {} (instance administrator)", user.email);
+                }
+                _ => println!("created {}", user.email),
             }
             Ok(ExitCode::SUCCESS)
         })
