@@ -9,17 +9,24 @@
 //!
 //! See docs/evidence.md for the formats, the model, the metrics, the rules and the limits.
 
+mod dates;
 mod import;
+mod inventory;
 mod kev;
 mod model;
 mod nessus;
+mod openvas;
+mod scanner_csv;
 mod source;
 mod summary;
+mod table;
 mod xml;
 
+pub use dates::parse_timestamp;
 pub use import::{
     Format, ImportError, Imported, Options, Sink, SinkResult, import_path, import_reader,
 };
+pub use inventory::{InventoryColumns, InventoryMapping, Marker};
 pub use kev::KevCatalog;
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,

@@ -100,6 +100,18 @@ impl<'p, R: Read> XmlStream<'p, R> {
     fn xml_problem(&self, error: &quick_xml::Error) -> Box<Problem> {
         match error {
             quick_xml::Error::Io(io) => Box::new(StreamError::problem(&self.file, io)),
+            quick_xml::Error::Syntax(syntax) => {
+                // quick-xml names an unclosed construct at the end of the input this way.
+                let truncated = syntax.to_string().contains("end of input");
+                self.problem(format!(
+                    "not well-formed XML: {syntax}{}",
+                    if truncated {
+                        "; the file looks truncated. Export it again"
+                    } else {
+                        ""
+                    }
+                ))
+            }
             other => self.problem(format!("not well-formed XML: {other}")),
         }
     }
@@ -119,15 +131,7 @@ impl<'p, R: Read> XmlStream<'p, R> {
                 Event::CData(c) if at_own_level => {
                     text.push_str(&c);
                 }
-                Event::GeneralRef(r) if at_own_level => {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
-                        text.push(c);
-                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
-                        text.push_str(s);
-                    } else {
-                        return Err(self.problem(format!("invalid character reference &{};", &*r)));
-                    }
-                }
+                Event::GeneralRef(r) if at_own_level => self.push_reference(&r, &mut text)?,
                 Event::End(_) if self.depth < own_depth => break,
                 Event::Eof => break,
                 _ => {}
@@ -141,6 +145,60 @@ impl<'p, R: Read> XmlStream<'p, R> {
         }
         self.scratch = buf;
         Ok(text.trim().to_string())
+    }
+
+    /// The text directly inside the element whose start was just read, and the text of its
+    /// first child named `child`, for mixed content such as Greenbone's
+    /// `<host>10.0.0.1<asset/><hostname>pc1</hostname></host>`. Reads through the element's end.
+    pub(crate) fn text_and_child(
+        &mut self,
+        child: &str,
+    ) -> Result<(String, Option<String>), Box<Problem>> {
+        let own_depth = self.depth;
+        let mut text = String::new();
+        let mut child_text = None;
+        let mut buf = Vec::new();
+        loop {
+            let at_own_level = self.depth == own_depth;
+            match self.next(&mut buf)? {
+                Event::Start(element) if at_own_level => {
+                    if element.name().as_ref() == child && child_text.is_none() {
+                        child_text = Some(self.text()?);
+                    } else {
+                        self.skip()?;
+                    }
+                }
+                Event::Text(t) if at_own_level => text.push_str(&t.xml10_content()),
+                Event::CData(c) if at_own_level => text.push_str(&c),
+                Event::GeneralRef(r) if at_own_level => self.push_reference(&r, &mut text)?,
+                Event::End(_) if self.depth < own_depth => break,
+                Event::Eof => break,
+                _ => {}
+            }
+            if text.len() > self.limits.max_field_bytes {
+                return Err(self.problem(format!(
+                    "a text field is longer than the limit of {} bytes",
+                    self.limits.max_field_bytes
+                )));
+            }
+        }
+        Ok((text.trim().to_string(), child_text))
+    }
+
+    /// Appends what a character reference or predefined entity stands for.
+    fn push_reference(
+        &self,
+        reference: &quick_xml::events::BytesRef<'_>,
+        text: &mut String,
+    ) -> Result<(), Box<Problem>> {
+        if let Ok(Some(c)) = reference.resolve_char_ref() {
+            text.push(c);
+        } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(reference) {
+            text.push_str(s);
+        } else {
+            return Err(self.problem(format!("invalid character reference &{};", &**reference)));
+        }
+        Ok(())
     }
 
     /// Reads through the end of the element whose start was just read.
