@@ -31,13 +31,6 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
         .map(|moment| moment.assume_utc().unix_timestamp())
 }
 
-/// The calendar date of a Unix time (UTC).
-pub fn date_of(seconds: i64) -> Option<Date> {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .map(|t| t.date())
-}
-
 fn iso(text: &str) -> Option<PrimitiveDateTime> {
     if let Ok(moment) =
         time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
