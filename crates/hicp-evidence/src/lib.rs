@@ -33,8 +33,9 @@ pub use import::{
 pub use inventory::{InventoryColumns, InventoryMapping, Marker};
 pub use kev::KevCatalog;
 pub use metrics::{
-    Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence, MedicalDevices,
-    MetricDefinition, MetricSettings, Metrics, Remediation, Timeframes, compute, fill_times,
+    Collected, Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence,
+    MedicalDevices, MetricDefinition, MetricSettings, Metrics, Remediation, Timeframes, compute,
+    fill_times,
 };
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,

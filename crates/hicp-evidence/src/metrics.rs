@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::kev::KevCatalog;
-use crate::model::{Asset, Finding, Host, HostIdentity, Severity};
+use crate::model::{Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity};
 use crate::summary::BySeverity;
 
 /// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
@@ -78,6 +78,36 @@ pub struct Evidence<'a> {
     pub hosts: &'a [Host],
     pub assets: &'a [Asset],
     pub kev: Option<&'a KevCatalog>,
+}
+
+/// The records of one or more imports, kept whole so [`compute`] can run over them without a
+/// store (memory grows with the findings: about 200 bytes each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub hosts: Vec<Host>,
+    pub assets: Vec<Asset>,
+    pub kev_entries: Vec<KevEntry>,
+}
+
+impl Collected {
+    pub fn add(&mut self, record: Record) {
+        match record {
+            Record::Finding(finding) => self.findings.push(finding),
+            Record::Host(host) => self.hosts.push(host),
+            Record::Asset(asset) => self.assets.push(asset),
+            Record::Kev(entry) => self.kev_entries.push(entry),
+        }
+    }
+
+    pub fn evidence<'a>(&'a self, kev: Option<&'a KevCatalog>) -> Evidence<'a> {
+        Evidence {
+            findings: &self.findings,
+            hosts: &self.hosts,
+            assets: &self.assets,
+            kev,
+        }
+    }
 }
 
 /// Open findings against their remediation timeframes (HICP 7.M.D).
