@@ -163,7 +163,10 @@ pub(crate) fn read<'p, R: Read>(
     let expected = "an asset tag, name, host name or IP address column";
     let mut table = match Table::open(source, file, limits, WHAT, expected, is_header) {
         Ok(table) => table,
-        Err((problem, source)) => return (Err(problem.into()), source),
+        Err(failed) => {
+            let (problem, source) = *failed;
+            return (Err(Box::new(problem).into()), source);
+        }
     };
     let outcome = read_rows(mapping, &mut table, sink);
     (outcome, table.into_source())

@@ -457,10 +457,13 @@ fn share(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// Host key, check id, port and protocol.
+type FindingKey<'f> = (String, &'f str, Option<u16>, Option<&'f str>);
+
 /// One finding per host, check, port and protocol: the earliest first-seen time, and the
 /// fixed state of the latest sighting (later in the slice wins a tie).
 fn current_findings(findings: &[Finding]) -> Vec<Finding> {
-    let mut index: HashMap<(String, &str, Option<u16>, Option<&str>), usize> = HashMap::new();
+    let mut index: HashMap<FindingKey<'_>, usize> = HashMap::new();
     let mut current: Vec<Finding> = Vec::new();
     for finding in findings {
         let key = (

@@ -60,11 +60,7 @@ pub(crate) fn read<R: Read>(
                     _ => xml.skip()?,
                 }
             }
-            Event::Empty(element) => {
-                if element.name().as_ref() == "results" {
-                    seen_results = true;
-                }
-            }
+            Event::Empty(element) if element.name().as_ref() == "results" => seen_results = true,
             Event::End(_) => {
                 open.pop();
             }

@@ -144,7 +144,10 @@ pub(crate) fn read<'p, R: Read>(
         |row| layout.is_header(row),
     ) {
         Ok(table) => table,
-        Err((problem, source)) => return (Err(problem.into()), source),
+        Err(failed) => {
+            let (problem, source) = *failed;
+            return (Err(Box::new(problem).into()), source);
+        }
     };
     let outcome = read_rows(layout, &mut table, sink);
     (outcome, table.into_source())

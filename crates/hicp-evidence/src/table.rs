@@ -23,7 +23,8 @@ pub(crate) struct Table<'p, R> {
 
 impl<'p, R: Read> Table<'p, R> {
     /// Opens the table and reads up to its header: the first row for which `is_header` says
-    /// yes. `what` names the export in problems ("a Tenable CSV export").
+    /// yes. `what` names the export in problems ("a Tenable CSV export"). On failure the problem
+    /// comes back with the stream.
     pub(crate) fn open(
         mut source: Tracked<'p, R>,
         file: &str,
@@ -31,10 +32,10 @@ impl<'p, R: Read> Table<'p, R> {
         what: &str,
         expected: &str,
         is_header: impl Fn(&[String]) -> bool,
-    ) -> Result<Table<'p, R>, (Box<Problem>, Tracked<'p, R>)> {
+    ) -> Result<Table<'p, R>, Box<(Problem, Tracked<'p, R>)>> {
         let delimiter = match source.fill_buf() {
             Ok(head) => sniff_delimiter(head),
-            Err(error) => return Err((Box::new(StreamError::problem(file, &error)), source)),
+            Err(error) => return Err(Box::new((StreamError::problem(file, &error), source))),
         };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -60,10 +61,10 @@ impl<'p, R: Read> Table<'p, R> {
                             "the file is empty: {what} has a header row and one row per result"
                         ),
                     );
-                    return Err((problem, table.into_source()));
+                    return Err(Box::new((*problem, table.into_source())));
                 }
                 Ok(false) => break,
-                Err(problem) => return Err((problem, table.into_source())),
+                Err(problem) => return Err(Box::new((*problem, table.into_source()))),
             }
             let row: Vec<String> = table.record.iter().map(|f| f.trim().to_string()).collect();
             if is_header(&row) {
@@ -79,7 +80,7 @@ impl<'p, R: Read> Table<'p, R> {
                  this is not {what}"
             ),
         );
-        Err((problem, table.into_source()))
+        Err(Box::new((*problem, table.into_source())))
     }
 
     pub(crate) fn into_source(self) -> Tracked<'p, R> {
