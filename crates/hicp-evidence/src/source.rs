@@ -76,8 +76,16 @@ pub(crate) struct Tracked<'p, R> {
     hasher: Sha256,
     /// Up to three bytes of a character split across two refills.
     pending_utf8: Vec<u8>,
-    /// Position after the bytes consumed so far.
-    consumed_at: Position,
+    /// Positions are worked out only when asked for (a problem is being reported), not for
+    /// every consumed byte: `origin_at` is the position at `buffer[origin]`, moved once per
+    /// refill over the whole buffer, and `mark` is the stream offset of the last event start,
+    /// placed before its buffer is replaced.
+    origin: usize,
+    origin_at: Position,
+    /// Stream offset of `buffer[0]`.
+    base: u64,
+    mark: u64,
+    mark_at: Option<Position>,
     bom_checked: bool,
     progress: Option<Progress<'p>>,
     next_progress: u64,
@@ -100,16 +108,37 @@ impl<'p, R: Read> Tracked<'p, R> {
             limit,
             hasher: Sha256::new(),
             pending_utf8: Vec::new(),
-            consumed_at: Position { line: 1, column: 1 },
+            origin: 0,
+            origin_at: Position { line: 1, column: 1 },
+            base: 0,
+            mark: 0,
+            mark_at: None,
             bom_checked: false,
             progress,
             next_progress: 0,
         }
     }
 
-    /// The position just after what the parser has consumed.
-    pub(crate) fn position(&self) -> Position {
-        self.consumed_at
+    /// Remembers the current position (cheaply: as an offset) for [`Tracked::marked_position`].
+    pub(crate) fn mark(&mut self) {
+        self.mark = self.base + self.start as u64;
+        self.mark_at = None;
+    }
+
+    /// The position at the last [`Tracked::mark`].
+    pub(crate) fn marked_position(&self) -> Position {
+        match self.mark_at {
+            Some(at) => at,
+            None => {
+                let offset = self.mark.saturating_sub(self.base) as usize;
+                self.position_in_buffer(offset.min(self.end))
+            }
+        }
+    }
+
+    fn position_in_buffer(&self, offset: usize) -> Position {
+        let ahead = self.buffer.get(self.origin..offset).unwrap_or_default();
+        advance(self.origin_at, ahead)
     }
 
     /// Reads what is left (so the hash covers the whole file) and returns the SHA-256, in
@@ -130,6 +159,14 @@ impl<'p, R: Read> Tracked<'p, R> {
     }
 
     fn refill(&mut self) -> io::Result<()> {
+        // Settle positions over the buffer about to be replaced.
+        let old_end = self.base + self.end as u64;
+        if self.mark_at.is_none() && self.mark < old_end {
+            self.mark_at = Some(self.marked_position());
+        }
+        self.origin_at = self.position_in_buffer(self.end);
+        self.base = old_end;
+        self.origin = 0;
         let count = self.inner.read(&mut self.buffer)?;
         self.start = 0;
         self.end = count;
@@ -148,6 +185,7 @@ impl<'p, R: Read> Tracked<'p, R> {
             if self.buffer[..count].starts_with(b"\xEF\xBB\xBF") {
                 // A byte-order mark is not content: skip it without moving the column.
                 self.start = 3;
+                self.origin = 3;
             }
         }
         if self.read >= self.next_progress {
@@ -194,8 +232,7 @@ impl<'p, R: Read> Tracked<'p, R> {
 
     /// The error for an invalid byte at `offset` in the buffer, placed by line and column.
     fn not_utf8(&self, offset: usize) -> io::Error {
-        let ahead = self.buffer.get(self.start..offset).unwrap_or_default();
-        let at = advance(self.consumed_at, ahead);
+        let at = self.position_in_buffer(offset);
         io::Error::new(io::ErrorKind::InvalidData, StreamError::NotUtf8 { at })
     }
 }
@@ -236,10 +273,6 @@ impl<R: Read> BufRead for Tracked<'_, R> {
 
     fn consume(&mut self, amount: usize) {
         let amount = amount.min(self.end - self.start);
-        self.consumed_at = advance(
-            self.consumed_at,
-            &self.buffer[self.start..self.start + amount],
-        );
         self.start += amount;
     }
 }
@@ -303,6 +336,40 @@ mod tests {
         let mut tracked = Tracked::new(&b"ab\nc\xC3\xA9d"[..], None, 100, None);
         tracked.fill_buf().unwrap();
         tracked.consume(7);
-        assert_eq!(tracked.position(), Position { line: 2, column: 4 });
+        tracked.mark();
+        assert_eq!(tracked.marked_position(), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn marks_keep_their_place_across_refills() {
+        // Line n holds n-1 padding bytes then a newline, over several buffers.
+        let mut text = Vec::new();
+        let mut line_starts = Vec::new();
+        let mut line = 1;
+        while text.len() < 3 * BUFFER_BYTES {
+            line_starts.push(text.len());
+            text.extend(std::iter::repeat_n(b'x', line % 977));
+            text.push(b'\n');
+            line += 1;
+        }
+        let probe = |target_line: usize, column: usize| {
+            let offset = line_starts[target_line - 1] + column - 1;
+            let mut tracked = Tracked::new(&text[..], None, u64::MAX, None);
+            let mut consumed = 0;
+            while consumed < offset {
+                let available = tracked.fill_buf().unwrap().len();
+                let step = available.min(offset - consumed);
+                tracked.consume(step);
+                consumed += step;
+            }
+            tracked.mark();
+            // Reading on past the mark replaces the buffer it was in.
+            let mut rest = Vec::new();
+            tracked.read_to_end(&mut rest).unwrap();
+            tracked.marked_position()
+        };
+        for (l, c) in [(1, 1), (300, 5), (line - 2, 1), (700, 3)] {
+            assert_eq!(probe(l, c), Position { line: l, column: c }, "line {l}");
+        }
     }
 }

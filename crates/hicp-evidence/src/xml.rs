@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use hicp_input::{Position, Problem};
+use hicp_input::Problem;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -14,8 +14,6 @@ pub(crate) struct XmlStream<'p, R> {
     file: String,
     limits: Limits,
     depth: usize,
-    /// Where the event last returned by [`XmlStream::next`] starts.
-    at: Position,
     scratch: Vec<u8>,
 }
 
@@ -30,7 +28,6 @@ impl<'p, R: Read> XmlStream<'p, R> {
             file: file.to_string(),
             limits,
             depth: 0,
-            at: Position { line: 1, column: 1 },
             scratch: Vec::new(),
         }
     }
@@ -46,14 +43,16 @@ impl<'p, R: Read> XmlStream<'p, R> {
 
     /// A problem at the start of the last event.
     pub(crate) fn problem(&self, message: impl Into<String>) -> Box<Problem> {
-        Box::new(Problem::at(self.file.clone(), Some(self.at), "", message))
+        // The start of the event last returned by `next` (marked there).
+        let at = self.reader.get_ref().marked_position();
+        Box::new(Problem::at(self.file.clone(), Some(at), "", message))
     }
 
     /// The next event. A DOCTYPE, an undefined entity, an element nested past the limit, or a
     /// file that ends with elements open is a problem; `Eof` is returned only at a clean end.
     pub(crate) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, Box<Problem>> {
         buf.clear();
-        self.at = self.reader.get_ref().position();
+        self.reader.get_mut().mark();
         let event = match self.reader.read_event_into(buf) {
             Ok(event) => event,
             Err(error) => return Err(self.xml_problem(&error)),
@@ -86,7 +85,7 @@ impl<'p, R: Read> XmlStream<'p, R> {
                 )));
             }
             Event::Eof if self.depth > 0 => {
-                self.at = self.reader.get_ref().position();
+                self.reader.get_mut().mark();
                 return Err(self.problem(
                     "the file ends before its elements are closed; it looks truncated. \
                      Export it again",
