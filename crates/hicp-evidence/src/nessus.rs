@@ -112,8 +112,11 @@ fn finding_from<R: Read>(
     element: &BytesStart<'_>,
     host: Arc<HostIdentity>,
 ) -> Result<Finding, Failure> {
-    let severity_text = xml.attribute(element, "severity")?.unwrap_or_default();
-    let severity = match severity_text.as_str() {
+    let [severity_text, port, check_id, name, protocol] = xml.attributes(
+        element,
+        ["severity", "port", "pluginID", "pluginName", "protocol"],
+    )?;
+    let severity = match severity_text.as_deref().unwrap_or_default() {
         "0" => Severity::Info,
         "1" => Severity::Low,
         "2" => Severity::Medium,
@@ -127,20 +130,15 @@ fn finding_from<R: Read>(
                 .into());
         }
     };
-    let port = xml
-        .attribute(element, "port")?
-        .and_then(|p| p.parse::<u16>().ok())
-        .filter(|&p| p != 0);
+    let port = port.and_then(|p| p.parse::<u16>().ok()).filter(|&p| p != 0);
     Ok(Finding {
         host,
-        check_id: xml.attribute(element, "pluginID")?.unwrap_or_default(),
-        name: xml.attribute(element, "pluginName")?.unwrap_or_default(),
+        check_id: check_id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
         severity,
         cves: Vec::new(),
         port,
-        protocol: xml
-            .attribute(element, "protocol")?
-            .filter(|p| !p.is_empty()),
+        protocol: protocol.filter(|p| !p.is_empty()),
         first_seen: None,
         last_seen: None,
         fixed: false,

@@ -236,6 +236,35 @@ impl<'p, R: Read> XmlStream<'p, R> {
         }
     }
 
+    /// Several attributes' unescaped values in one pass over the element's attributes (asking
+    /// for each by name would walk them once per name).
+    pub(crate) fn attributes<const N: usize>(
+        &self,
+        element: &BytesStart<'_>,
+        names: [&str; N],
+    ) -> Result<[Option<String>; N], Box<Problem>> {
+        let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
+        for attribute in element.attributes() {
+            let attribute =
+                attribute.map_err(|error| self.problem(format!("bad attribute: {error}")))?;
+            let key = attribute.key.as_ref();
+            let Some(slot) = names.iter().position(|name| *name == key) else {
+                continue;
+            };
+            if attribute.value.len() > self.limits.max_field_bytes {
+                return Err(self.problem(format!(
+                    "the attribute {key} is longer than the limit of {} bytes",
+                    self.limits.max_field_bytes
+                )));
+            }
+            let value = attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|error| self.problem(format!("bad value in attribute {key}: {error}")))?;
+            values[slot] = Some(value.trim().to_string());
+        }
+        Ok(values)
+    }
+
     /// Checks the first element: `expected` names the roots this reader takes.
     pub(crate) fn expect_root(
         &self,
