@@ -34,8 +34,8 @@ pub use inventory::{InventoryColumns, InventoryMapping, Marker};
 pub use kev::KevCatalog;
 pub use metrics::{
     Collected, Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence,
-    MedicalDevices, MetricDefinition, MetricSettings, Metrics, Remediation, Timeframes, compute,
-    fill_times,
+    MedicalDevices, MetricDefinition, MetricSettings, MetricValue, Metrics, Remediation,
+    Timeframes, compute, fill_times,
 };
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,

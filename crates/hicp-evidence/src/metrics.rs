@@ -263,6 +263,104 @@ pub const DEFINITIONS: &[MetricDefinition] = &[
     },
 ];
 
+/// A metric's definition with its value in words, for a report section or the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricValue {
+    pub definition: MetricDefinition,
+    pub value: String,
+}
+
+impl Metrics {
+    /// Every metric in [`DEFINITIONS`] order, each with its value in words ("not measured: …"
+    /// where the data it needs was not loaded).
+    pub fn described(&self) -> Vec<MetricValue> {
+        let percent = |share: Option<f64>| {
+            share.map_or_else(|| "n/a".to_string(), |s| format!("{:.0}%", s * 100.0))
+        };
+        DEFINITIONS
+            .iter()
+            .map(|definition| {
+                let value = match definition.id {
+                    "open_vulnerabilities" => format!(
+                        "{} critical, {} high, {} medium, {} low ({} informational) on {} hosts",
+                        self.open.critical,
+                        self.open.high,
+                        self.open.medium,
+                        self.open.low,
+                        self.open.info,
+                        self.hosts_scanned
+                    ),
+                    "remediation_within_timeframe" => {
+                        let r = &self.remediation;
+                        match r.within_timeframe_share {
+                            Some(share) => format!(
+                                "{} ({} of {}); {} overdue ({} critical, {} high, {} on \
+                                 internet-facing hosts); {} of unknown age",
+                                percent(Some(share)),
+                                r.with_timeframe - r.overdue,
+                                r.with_timeframe,
+                                r.overdue,
+                                r.overdue_by_severity.critical,
+                                r.overdue_by_severity.high,
+                                r.overdue_internet_facing,
+                                r.age_unknown
+                            ),
+                            None => format!(
+                                "no open finding with a timeframe and a known age ({} of \
+                                 unknown age)",
+                                r.age_unknown
+                            ),
+                        }
+                    }
+                    "known_exploited_present" => match self.kev {
+                        Some(k) => format!(
+                            "{} open findings, {} CVEs, {} hosts; {} past the KEV due date",
+                            k.open_findings, k.distinct_cves, k.hosts, k.past_kev_due_date
+                        ),
+                        None => "not measured: no KEV catalog loaded".to_string(),
+                    },
+                    "credentialed_scan_share" => {
+                        let c = &self.credentialed;
+                        format!(
+                            "{} ({} of {} hosts; {} do not say)",
+                            percent(c.share),
+                            c.hosts_credentialed,
+                            c.hosts_known,
+                            c.hosts_unknown
+                        )
+                    }
+                    "scanned_hosts_not_in_inventory" => match self.inventory {
+                        Some(i) => format!(
+                            "{} of {} scanned hosts",
+                            i.scanned_hosts_not_in_inventory, self.hosts_scanned
+                        ),
+                        None => "not measured: no inventory loaded".to_string(),
+                    },
+                    "assets_not_scanned_recently" => match self.inventory {
+                        Some(i) => format!(
+                            "{} of {} assets not scanned in the last {} days",
+                            i.assets_not_scanned_recently, i.assets, i.recency_days
+                        ),
+                        None => "not measured: no inventory loaded".to_string(),
+                    },
+                    _ => match self.medical_devices {
+                        Some(m) => format!(
+                            "{} of {} devices ({} scanned recently, {} with a known-exploited \
+                             vulnerability)",
+                            m.with_high_or_critical, m.devices, m.scanned_recently, m.with_kev
+                        ),
+                        None => "not measured: the inventory marks no medical device".to_string(),
+                    },
+                };
+                MetricValue {
+                    definition: *definition,
+                    value,
+                }
+            })
+            .collect()
+    }
+}
+
 /// One host as the metrics see it, merged over its records.
 #[derive(Default)]
 struct HostView {

@@ -242,6 +242,23 @@ fn scanner_and_inventory_are_reconciled_and_medical_devices_counted() {
             with_kev: 0
         })
     );
+    let described = metrics.described();
+    let ids: Vec<&str> = described.iter().map(|m| m.definition.id).collect();
+    let defined: Vec<&str> = hicp_evidence::DEFINITIONS.iter().map(|d| d.id).collect();
+    assert_eq!(ids, defined, "every defined metric is described");
+    let value = |id: &str| {
+        described
+            .iter()
+            .find(|m| m.definition.id == id)
+            .map(|m| m.value.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        value("scanned_hosts_not_in_inventory"),
+        "1 of 3 scanned hosts"
+    );
+    assert!(value("medical_devices_high_or_critical").starts_with("1 of 2 devices"));
+    assert!(value("known_exploited_present").starts_with("not measured"));
 }
 
 fn metrics_with(edit: impl FnOnce(&mut Metrics)) -> Metrics {
