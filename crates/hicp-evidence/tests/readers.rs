@@ -404,3 +404,37 @@ fn a_non_utf8_inventory_is_refused_where_the_bad_byte_is() {
         "{problem}"
     );
 }
+
+#[test]
+fn progress_reports_bytes_read_up_to_the_whole_file() {
+    let Some(data) = testdata() else { return };
+    for (format, file) in [
+        (Format::Openvas, "defectdojo/openvas/many_vuln.xml"),
+        (
+            Format::TenableCsv,
+            "defectdojo/tenable_csv/nessus_new_semicolon.csv",
+        ),
+        (Format::Inventory, "snipe-it/assets-sample.csv"),
+    ] {
+        let path = data.join(file);
+        let size = std::fs::metadata(&path).unwrap().len();
+        let mut calls: Vec<(u64, Option<u64>)> = Vec::new();
+        let mut progress = |read: u64, total: Option<u64>| calls.push((read, total));
+        let imported = hicp_evidence::import_path(
+            format,
+            &path,
+            Options {
+                progress: Some(&mut progress),
+                ..Options::default()
+            },
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(imported.bytes, size);
+        assert_eq!(calls.last(), Some(&(size, Some(size))), "{file}");
+        assert!(
+            calls.windows(2).all(|w| w[0].0 <= w[1].0),
+            "{file}: never backwards"
+        );
+    }
+}
