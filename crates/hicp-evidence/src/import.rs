@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::inventory::InventoryMapping;
 use crate::model::Record;
-use crate::scanner_csv::{QUALYS, TENABLE};
+use crate::scanner_csv::{GREENBONE, QUALYS, TENABLE};
 use crate::source::{Limits, Progress, StreamError, Tracked};
 use crate::xml::XmlStream;
+use std::io::BufRead;
 
 /// The input formats, named as `hicp import` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -168,6 +169,16 @@ pub fn import_path(
     import_reader(format, file, &file_name, Some(size), options, sink)
 }
 
+/// Whether the first character that is not white space is `<` (an empty input counts as XML,
+/// whose reader reports it). Only what is already buffered is looked at.
+fn starts_as_xml<R: Read>(source: &mut Tracked<'_, R>) -> std::io::Result<bool> {
+    let head = source.fill_buf()?;
+    Ok(head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_none_or(|&b| b == b'<'))
+}
+
 /// Reads `input` (named `file_name` in problems; `total` is its size when known for progress).
 pub fn import_reader<R: Read>(
     format: Format,
@@ -193,9 +204,17 @@ pub fn import_reader<R: Read>(
             (outcome, xml.into_source())
         }
         Format::Openvas => {
-            let mut xml = XmlStream::new(source, file_name, limits);
-            let outcome = crate::openvas::read(&mut xml, sink);
-            (outcome, xml.into_source())
+            let mut source = source;
+            match starts_as_xml(&mut source) {
+                // The stream's own error (a bad byte): a second read would not repeat it.
+                Err(error) => return Err(input_problem(StreamError::problem(file_name, &error))),
+                Ok(true) => {
+                    let mut xml = XmlStream::new(source, file_name, limits);
+                    let outcome = crate::openvas::read(&mut xml, sink);
+                    (outcome, xml.into_source())
+                }
+                Ok(false) => crate::scanner_csv::read(&GREENBONE, source, file_name, limits, sink),
+            }
         }
         Format::TenableCsv => crate::scanner_csv::read(&TENABLE, source, file_name, limits, sink),
         Format::QualysCsv => crate::scanner_csv::read(&QUALYS, source, file_name, limits, sink),

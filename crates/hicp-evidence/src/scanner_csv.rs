@@ -87,6 +87,30 @@ pub(crate) const QUALYS: Layout = Layout {
     severity_help: "Qualys writes a level from 1 (minimal) to 5 (urgent)",
 };
 
+/// Greenbone's CSV results export, read under [`crate::Format::Openvas`] when the file is not
+/// XML. The `CVSS` score decides the severity, as in the XML reader.
+pub(crate) const GREENBONE: Layout = Layout {
+    what: "a Greenbone/OpenVAS report (XML, or the CSV results export)",
+    check_id: &["NVT OID"],
+    name: &["NVT Name"],
+    host: &[],
+    asset_name: &["Hostname"],
+    ip: &["IP"],
+    fqdn: &["Hostname"],
+    netbios: &[],
+    mac: &[],
+    severity: &["CVSS", "Severity"],
+    cve: &["CVEs"],
+    port: &["Port"],
+    protocol: &["Port Protocol"],
+    first_seen: &[],
+    last_seen: &["Timestamp"],
+    state: &[],
+    kind: &[],
+    read_severity: score_or_word,
+    severity_help: "Greenbone writes a CVSS score from 0.0 to 10.0",
+};
+
 /// Column indexes of one file.
 struct Columns {
     check_id: Option<usize>,
@@ -328,6 +352,13 @@ fn tenable_severity(text: &str) -> Option<Severity> {
         "4" => Some(Severity::Critical),
         _ => None,
     })
+}
+
+fn score_or_word(text: &str) -> Option<Severity> {
+    match text.trim().parse::<f64>() {
+        Ok(score) if score.is_finite() => Some(Severity::from_cvss(score.max(0.0))),
+        _ => Severity::from_word(text),
+    }
 }
 
 /// Qualys levels 1–5 onto the five steps: 1 minimal → info, 2 medium → low, 3 serious →

@@ -438,3 +438,24 @@ fn progress_reports_bytes_read_up_to_the_whole_file() {
         );
     }
 }
+
+#[test]
+fn greenbone_csv_exports_read_under_the_openvas_format() {
+    let Some(data) = testdata() else { return };
+    // Counted with Python `csv`: data rows, distinct `IP`, and the `CVSS` score of each row.
+    for (file, hosts, findings, severities, cves) in [
+        ("many_vuln.csv", 1, 4, [0, 1, 2, 0, 1], 2),
+        ("report_using_openVAS.csv", 1, 13, [12, 1, 0, 0, 0], 0),
+    ] {
+        let path = data.join("defectdojo/openvas").join(file);
+        let (summary, _, records) =
+            summarize(Format::Openvas, &path, None).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(summary.hosts, hosts, "{file}");
+        assert_eq!(summary.findings, findings, "{file}");
+        assert_eq!(summary.by_severity, by_severity(severities), "{file}");
+        let listed: usize = findings_of(&records).iter().map(|f| f.cves.len()).sum();
+        assert_eq!(listed, cves, "{file}");
+    }
+    let problem = refusal(summarize_bytes(Format::Openvas, b"name,value\nx,1\n"));
+    assert!(problem.message.contains("Greenbone"), "{problem}");
+}
