@@ -6,23 +6,40 @@
 //!   a DTD or an entity, hash the bytes (SHA-256) so a re-import can be recognized, and report
 //!   progress. They hand normalized [`Record`]s to a sink; nothing is kept here.
 //! - [`SummaryBuilder`] turns the records into the normalized [`Summary`].
+//! - [`compute`] turns records (as the store keeps them) into HICP [`Metrics`] as of a date,
+//!   defined in [`DEFINITIONS`]; [`suggest`] turns the metrics into suggested answers.
 //!
 //! See docs/evidence.md for the formats, the model, the metrics, the rules and the limits.
 
+mod dates;
 mod import;
+mod inventory;
 mod kev;
+mod metrics;
 mod model;
 mod nessus;
+mod openvas;
+mod scanner_csv;
 mod source;
+mod suggest;
 mod summary;
+mod table;
 mod xml;
 
+pub use dates::parse_timestamp;
 pub use import::{
     Format, ImportError, Imported, Options, Sink, SinkResult, import_path, import_reader,
 };
+pub use inventory::{InventoryColumns, InventoryMapping, Marker};
 pub use kev::KevCatalog;
+pub use metrics::{
+    Collected, Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence,
+    MedicalDevices, MetricDefinition, MetricSettings, MetricValue, Metrics, Remediation,
+    Timeframes, compute, fill_times,
+};
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,
 };
 pub use source::{Limits, Progress};
+pub use suggest::{Suggestion, suggest};
 pub use summary::{BySeverity, Summary, SummaryBuilder};

@@ -121,6 +121,10 @@ pub struct Finding {
     /// otherwise the caller should use the host's scan time or the import time.
     pub first_seen: Option<i64>,
     pub last_seen: Option<i64>,
+    /// The scanner reports this finding as fixed (Tenable `Fixed`, Qualys `Fixed`): it is kept
+    /// for the record but is not an open vulnerability.
+    #[serde(default)]
+    pub fixed: bool,
 }
 
 impl Finding {
@@ -163,6 +167,9 @@ pub struct Asset {
     pub medical_device: bool,
     /// Reachable from the internet (HICP's shorter remediation timeframe applies).
     pub internet_facing: bool,
+    /// When the inventory tool last saw the asset, Unix seconds, where the export says so.
+    #[serde(default)]
+    pub last_seen: Option<i64>,
 }
 
 /// One entry of the CISA Known Exploited Vulnerabilities catalog.

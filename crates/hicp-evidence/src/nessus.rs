@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
 
+use crate::dates::parse_timestamp;
 use crate::import::{Failure, Sink};
 use crate::model::{Finding, Host, HostIdentity, Record, Severity, normalize_mac};
 use crate::xml::XmlStream;
@@ -111,8 +112,11 @@ fn finding_from<R: Read>(
     element: &BytesStart<'_>,
     host: Arc<HostIdentity>,
 ) -> Result<Finding, Failure> {
-    let severity_text = xml.attribute(element, "severity")?.unwrap_or_default();
-    let severity = match severity_text.as_str() {
+    let [severity_text, port, check_id, name, protocol] = xml.attributes(
+        element,
+        ["severity", "port", "pluginID", "pluginName", "protocol"],
+    )?;
+    let severity = match severity_text.as_deref().unwrap_or_default() {
         "0" => Severity::Info,
         "1" => Severity::Low,
         "2" => Severity::Medium,
@@ -126,22 +130,18 @@ fn finding_from<R: Read>(
                 .into());
         }
     };
-    let port = xml
-        .attribute(element, "port")?
-        .and_then(|p| p.parse::<u16>().ok())
-        .filter(|&p| p != 0);
+    let port = port.and_then(|p| p.parse::<u16>().ok()).filter(|&p| p != 0);
     Ok(Finding {
         host,
-        check_id: xml.attribute(element, "pluginID")?.unwrap_or_default(),
-        name: xml.attribute(element, "pluginName")?.unwrap_or_default(),
+        check_id: check_id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
         severity,
         cves: Vec::new(),
         port,
-        protocol: xml
-            .attribute(element, "protocol")?
-            .filter(|p| !p.is_empty()),
+        protocol: protocol.filter(|p| !p.is_empty()),
         first_seen: None,
         last_seen: None,
+        fixed: false,
     })
 }
 
@@ -207,46 +207,16 @@ impl HostFacts {
             "Credentialed_Scan" => self.credentialed = Some(value.eq_ignore_ascii_case("true")),
             "HOST_START_TIMESTAMP" => self.start = value.parse().ok().or(self.start),
             "HOST_END_TIMESTAMP" => self.end = value.parse().ok().or(self.end),
-            "HOST_START" => self.start = self.start.or_else(|| ctime_seconds(&value)),
-            "HOST_END" => self.end = self.end.or_else(|| ctime_seconds(&value)),
+            "HOST_START" => self.start = self.start.or_else(|| parse_timestamp(&value)),
+            "HOST_END" => self.end = self.end.or_else(|| parse_timestamp(&value)),
             _ => {}
         }
     }
 }
 
-/// `Wed Mar 23 15:07:52 2022` (no zone: read as UTC) → Unix seconds.
-pub(crate) fn ctime_seconds(text: &str) -> Option<i64> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let [_, month, day, clock, year] = words.as_slice() else {
-        return None;
-    };
-    let month = time::Month::try_from(
-        1 + [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ]
-        .iter()
-        .position(|m| m == month)? as u8,
-    )
-    .ok()?;
-    let date = time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()?;
-    let mut parts = clock.split(':').map(|p| p.parse::<u8>().ok());
-    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
-    let moment = date.with_hms(h, m, s).ok()?.assume_utc();
-    Some(moment.unix_timestamp())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ctime_is_read_as_utc() {
-        assert_eq!(
-            ctime_seconds("Tue Jan  7 08:19:25 2014"),
-            Some(1_389_082_765)
-        );
-        assert_eq!(ctime_seconds("yesterday"), None);
-    }
 
     #[test]
     fn scan_information_says_whether_it_logged_in() {

@@ -2,6 +2,7 @@
 //! as it is read, with the line and column of what has been consumed, and progress reports.
 
 use std::io::{self, BufRead, Read};
+use std::sync::Arc;
 
 use hicp_input::Position;
 use sha2::{Digest, Sha256};
@@ -63,21 +64,88 @@ impl StreamError {
 
 const BUFFER_BYTES: usize = 256 * 1024;
 
+/// Files at least this large are hashed on a second thread, which takes SHA-256 (about a fifth
+/// of the reading cost) off the parsing thread; smaller or unsized inputs are hashed inline.
+const BACKGROUND_HASH_BYTES: u64 = 16 * 1024 * 1024;
+
+/// SHA-256 of everything read, inline or on a second thread.
+enum Hashing {
+    Inline(Sha256),
+    Background {
+        chunks: std::sync::mpsc::SyncSender<(Arc<Vec<u8>>, usize)>,
+        done: std::thread::JoinHandle<Vec<u8>>,
+    },
+}
+
+impl Hashing {
+    fn for_size(total: Option<u64>) -> Hashing {
+        if total.is_none_or(|t| t < BACKGROUND_HASH_BYTES) {
+            return Hashing::Inline(Sha256::new());
+        }
+        let (chunks, received) = std::sync::mpsc::sync_channel::<(Arc<Vec<u8>>, usize)>(8);
+        let spawned = std::thread::Builder::new()
+            .name("hicp-evidence-sha256".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                for (chunk, length) in received {
+                    hasher.update(chunk.get(..length).unwrap_or_default());
+                }
+                hasher.finalize().to_vec()
+            });
+        match spawned {
+            Ok(done) => Hashing::Background { chunks, done },
+            Err(_) => Hashing::Inline(Sha256::new()),
+        }
+    }
+
+    /// Hashes the first `length` bytes of `buffer`.
+    fn update(&mut self, buffer: &Arc<Vec<u8>>, length: usize) -> io::Result<()> {
+        match self {
+            Hashing::Inline(hasher) => hasher.update(buffer.get(..length).unwrap_or_default()),
+            Hashing::Background { chunks, .. } => chunks
+                .send((buffer.clone(), length))
+                .map_err(|_| io::Error::other("the hashing thread stopped"))?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<Vec<u8>> {
+        match self {
+            Hashing::Inline(hasher) => Ok(hasher.finalize().to_vec()),
+            Hashing::Background { chunks, done } => {
+                drop(chunks);
+                done.join()
+                    .map_err(|_| io::Error::other("the hashing thread stopped"))
+            }
+        }
+    }
+}
+
 /// A buffered reader that hashes, validates and locates everything it passes on.
 pub(crate) struct Tracked<'p, R> {
     inner: R,
-    buffer: Vec<u8>,
+    /// Shared with the hashing thread, if any, until it has hashed it; refilled in place
+    /// once it is free again (copied only if it is not).
+    buffer: Arc<Vec<u8>>,
     start: usize,
     end: usize,
     /// Bytes read from `inner` so far.
     read: u64,
     total: Option<u64>,
     limit: u64,
-    hasher: Sha256,
+    hashing: Hashing,
     /// Up to three bytes of a character split across two refills.
     pending_utf8: Vec<u8>,
-    /// Position after the bytes consumed so far.
-    consumed_at: Position,
+    /// Positions are worked out only when asked for (a problem is being reported), not for
+    /// every consumed byte: `origin_at` is the position at `buffer[origin]`, moved once per
+    /// refill over the whole buffer, and `mark` is the stream offset of the last event start,
+    /// placed before its buffer is replaced.
+    origin: usize,
+    origin_at: Position,
+    /// Stream offset of `buffer[0]`.
+    base: u64,
+    mark: u64,
+    mark_at: Option<Position>,
     bom_checked: bool,
     progress: Option<Progress<'p>>,
     next_progress: u64,
@@ -92,24 +160,45 @@ impl<'p, R: Read> Tracked<'p, R> {
     ) -> Tracked<'p, R> {
         Tracked {
             inner,
-            buffer: vec![0; BUFFER_BYTES],
+            buffer: Arc::new(vec![0; BUFFER_BYTES]),
             start: 0,
             end: 0,
             read: 0,
             total,
             limit,
-            hasher: Sha256::new(),
+            hashing: Hashing::for_size(total),
             pending_utf8: Vec::new(),
-            consumed_at: Position { line: 1, column: 1 },
+            origin: 0,
+            origin_at: Position { line: 1, column: 1 },
+            base: 0,
+            mark: 0,
+            mark_at: None,
             bom_checked: false,
             progress,
             next_progress: 0,
         }
     }
 
-    /// The position just after what the parser has consumed.
-    pub(crate) fn position(&self) -> Position {
-        self.consumed_at
+    /// Remembers the current position (cheaply: as an offset) for [`Tracked::marked_position`].
+    pub(crate) fn mark(&mut self) {
+        self.mark = self.base + self.start as u64;
+        self.mark_at = None;
+    }
+
+    /// The position at the last [`Tracked::mark`].
+    pub(crate) fn marked_position(&self) -> Position {
+        match self.mark_at {
+            Some(at) => at,
+            None => {
+                let offset = self.mark.saturating_sub(self.base) as usize;
+                self.position_in_buffer(offset.min(self.end))
+            }
+        }
+    }
+
+    fn position_in_buffer(&self, offset: usize) -> Position {
+        let ahead = self.buffer.get(self.origin..offset).unwrap_or_default();
+        advance(self.origin_at, ahead)
     }
 
     /// Reads what is left (so the hash covers the whole file) and returns the SHA-256, in
@@ -124,13 +213,23 @@ impl<'p, R: Read> Tracked<'p, R> {
         if let Some(progress) = self.progress.as_mut() {
             progress(self.read, self.total);
         }
-        let digest = self.hasher.finalize();
+        let digest = self.hashing.finish()?;
         let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
         Ok((hex, self.read))
     }
 
     fn refill(&mut self) -> io::Result<()> {
-        let count = self.inner.read(&mut self.buffer)?;
+        // Settle positions over the buffer about to be replaced.
+        let old_end = self.base + self.end as u64;
+        if self.mark_at.is_none() && self.mark < old_end {
+            self.mark_at = Some(self.marked_position());
+        }
+        self.origin_at = self.position_in_buffer(self.end);
+        self.base = old_end;
+        self.origin = 0;
+        let count = self
+            .inner
+            .read(Arc::make_mut(&mut self.buffer).as_mut_slice())?;
         self.start = 0;
         self.end = count;
         self.read += count as u64;
@@ -140,14 +239,14 @@ impl<'p, R: Read> Tracked<'p, R> {
                 StreamError::TooLarge { limit: self.limit },
             ));
         }
-        let fresh = &self.buffer[..count];
-        self.hasher.update(fresh);
+        self.hashing.update(&self.buffer, count)?;
         self.check_utf8(count == 0)?;
         if !self.bom_checked && count > 0 {
             self.bom_checked = true;
             if self.buffer[..count].starts_with(b"\xEF\xBB\xBF") {
                 // A byte-order mark is not content: skip it without moving the column.
                 self.start = 3;
+                self.origin = 3;
             }
         }
         if self.read >= self.next_progress {
@@ -194,26 +293,37 @@ impl<'p, R: Read> Tracked<'p, R> {
 
     /// The error for an invalid byte at `offset` in the buffer, placed by line and column.
     fn not_utf8(&self, offset: usize) -> io::Error {
-        let ahead = self.buffer.get(self.start..offset).unwrap_or_default();
-        let at = advance(self.consumed_at, ahead);
+        let at = self.position_in_buffer(offset);
         io::Error::new(io::ErrorKind::InvalidData, StreamError::NotUtf8 { at })
     }
 }
 
 /// The position after `bytes`, starting from `from`; columns count characters.
 fn advance(from: Position, bytes: &[u8]) -> Position {
-    let is_char_start = |b: &&u8| (**b & 0b1100_0000) != 0b1000_0000;
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let is_char_start = |b: u8| (b & 0b1100_0000) != 0b1000_0000;
     match bytes.iter().rposition(|&b| b == b'\n') {
         Some(last) => Position {
-            line: from.line + newlines,
-            column: bytes[last + 1..].iter().filter(is_char_start).count() + 1,
+            line: from.line + count(bytes, |b| b == b'\n'),
+            column: count(&bytes[last + 1..], is_char_start) + 1,
         },
         None => Position {
             line: from.line,
-            column: from.column + bytes.iter().filter(is_char_start).count(),
+            column: from.column + count(bytes, is_char_start),
         },
     }
+}
+
+/// The bytes for which `hit` holds, counted in runs short enough for a byte-wide counter, which
+/// the compiler turns into wide vector compares (a plain `filter().count()` stays narrow, and
+/// this runs over every byte of the file).
+fn count(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .chunks(255)
+        .map(|run| {
+            run.iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(hit(b)))) as usize
+        })
+        .sum()
 }
 
 impl<R: Read> Read for Tracked<'_, R> {
@@ -236,10 +346,6 @@ impl<R: Read> BufRead for Tracked<'_, R> {
 
     fn consume(&mut self, amount: usize) {
         let amount = amount.min(self.end - self.start);
-        self.consumed_at = advance(
-            self.consumed_at,
-            &self.buffer[self.start..self.start + amount],
-        );
         self.start += amount;
     }
 }
@@ -263,6 +369,27 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(size, 3);
+    }
+
+    #[test]
+    fn large_files_hash_the_same_on_a_second_thread() {
+        let text: Vec<u8> = (0..BACKGROUND_HASH_BYTES + 12_345)
+            .map(|i| b'a' + (i % 26) as u8)
+            .collect();
+        let hash = |total: Option<u64>| {
+            let mut tracked = Tracked::new(&text[..], total, u64::MAX, None);
+            assert_eq!(
+                matches!(tracked.hashing, Hashing::Background { .. }),
+                total.is_some()
+            );
+            // Consume in uneven steps so buffers are refilled while the thread still holds some.
+            let mut out = vec![0; 7_777];
+            while tracked.read(&mut out).unwrap() > 0 {}
+            tracked.finish().unwrap()
+        };
+        let inline = hash(None);
+        assert_eq!(hash(Some(text.len() as u64)), inline);
+        assert_eq!(inline.1, text.len() as u64);
     }
 
     #[test]
@@ -303,6 +430,40 @@ mod tests {
         let mut tracked = Tracked::new(&b"ab\nc\xC3\xA9d"[..], None, 100, None);
         tracked.fill_buf().unwrap();
         tracked.consume(7);
-        assert_eq!(tracked.position(), Position { line: 2, column: 4 });
+        tracked.mark();
+        assert_eq!(tracked.marked_position(), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn marks_keep_their_place_across_refills() {
+        // Line n holds n-1 padding bytes then a newline, over several buffers.
+        let mut text = Vec::new();
+        let mut line_starts = Vec::new();
+        let mut line = 1;
+        while text.len() < 3 * BUFFER_BYTES {
+            line_starts.push(text.len());
+            text.extend(std::iter::repeat_n(b'x', line % 977));
+            text.push(b'\n');
+            line += 1;
+        }
+        let probe = |target_line: usize, column: usize| {
+            let offset = line_starts[target_line - 1] + column - 1;
+            let mut tracked = Tracked::new(&text[..], None, u64::MAX, None);
+            let mut consumed = 0;
+            while consumed < offset {
+                let available = tracked.fill_buf().unwrap().len();
+                let step = available.min(offset - consumed);
+                tracked.consume(step);
+                consumed += step;
+            }
+            tracked.mark();
+            // Reading on past the mark replaces the buffer it was in.
+            let mut rest = Vec::new();
+            tracked.read_to_end(&mut rest).unwrap();
+            tracked.marked_position()
+        };
+        for (l, c) in [(1, 1), (300, 5), (line - 2, 1), (700, 3)] {
+            assert_eq!(probe(l, c), Position { line: l, column: c }, "line {l}");
+        }
     }
 }

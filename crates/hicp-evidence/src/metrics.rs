@@ -1,0 +1,718 @@
+//! HICP metrics from normalized records: pure functions, the as-of date passed in, no I/O.
+//! Each metric's definition is in [`DEFINITIONS`] (and docs/evidence.md).
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::kev::KevCatalog;
+use crate::model::{Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity};
+use crate::summary::BySeverity;
+
+/// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
+/// discretion" (no timeframe, so never overdue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeframes {
+    pub critical: Option<u32>,
+    pub high: Option<u32>,
+    pub medium: Option<u32>,
+    pub low: Option<u32>,
+}
+
+impl Timeframes {
+    pub fn days(&self, severity: Severity) -> Option<u32> {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => None,
+        }
+    }
+}
+
+/// What the metrics are measured against. The defaults are HICP's: see docs/evidence.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricSettings {
+    /// Internet-facing systems (HICP's "DMZ" column): 14 / 30 / 90 / 180 days.
+    pub internet_facing: Timeframes,
+    /// Internal systems (HICP's "data center" column): 30 / 90 / 180 days, low at discretion.
+    pub internal: Timeframes,
+    /// A host counts as scanned recently when its last scan is at most this many days old
+    /// (HICP 7.M.A's suggested coverage metric uses 30 days).
+    pub scan_recency_days: u32,
+    /// Whether a scanned host with a public (globally routable) address is internet-facing
+    /// even when no inventory row says so.
+    pub public_address_is_internet_facing: bool,
+}
+
+impl Default for MetricSettings {
+    fn default() -> MetricSettings {
+        MetricSettings {
+            internet_facing: Timeframes {
+                critical: Some(14),
+                high: Some(30),
+                medium: Some(90),
+                low: Some(180),
+            },
+            internal: Timeframes {
+                critical: Some(30),
+                high: Some(90),
+                medium: Some(180),
+                low: None,
+            },
+            scan_recency_days: 30,
+            public_address_is_internet_facing: true,
+        }
+    }
+}
+
+/// The records the metrics are computed over: the current findings (the latest scan of each
+/// host; a finding repeated across files counts once), the host records, the inventory, and
+/// the KEV catalog when one is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    pub findings: &'a [Finding],
+    pub hosts: &'a [Host],
+    pub assets: &'a [Asset],
+    pub kev: Option<&'a KevCatalog>,
+}
+
+/// The records of one or more imports, kept whole so [`compute`] can run over them without a
+/// store (memory grows with the findings: about 200 bytes each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub hosts: Vec<Host>,
+    pub assets: Vec<Asset>,
+    pub kev_entries: Vec<KevEntry>,
+}
+
+impl Collected {
+    pub fn add(&mut self, record: Record) {
+        match record {
+            Record::Finding(finding) => self.findings.push(finding),
+            Record::Host(host) => self.hosts.push(host),
+            Record::Asset(asset) => self.assets.push(asset),
+            Record::Kev(entry) => self.kev_entries.push(entry),
+        }
+    }
+
+    pub fn evidence<'a>(&'a self, kev: Option<&'a KevCatalog>) -> Evidence<'a> {
+        Evidence {
+            findings: &self.findings,
+            hosts: &self.hosts,
+            assets: &self.assets,
+            kev,
+        }
+    }
+}
+
+/// Open findings against their remediation timeframes (HICP 7.M.D).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Remediation {
+    /// Open low-to-critical findings that have a timeframe and a known age.
+    pub with_timeframe: u64,
+    /// Of those, the ones older than their timeframe.
+    pub overdue: u64,
+    pub overdue_by_severity: BySeverity,
+    /// Overdue findings on internet-facing hosts.
+    pub overdue_internet_facing: u64,
+    /// Open low-to-critical findings whose age is unknown (no first-seen or scan time).
+    pub age_unknown: u64,
+    /// `1 - overdue / with_timeframe`; `None` when nothing has a timeframe.
+    pub within_timeframe_share: Option<f64>,
+}
+
+/// Known-exploited vulnerabilities present (CISA KEV).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevPresence {
+    /// Open findings with at least one CVE in the catalog.
+    pub open_findings: u64,
+    pub distinct_cves: u64,
+    pub hosts: u64,
+    /// Open KEV findings past the catalog's own due date (set for US federal agencies; shown
+    /// as a benchmark).
+    pub past_kev_due_date: u64,
+}
+
+/// Authenticated scanning (HICP 7.M.A).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Credentialed {
+    pub hosts_credentialed: u64,
+    /// Hosts whose scan says whether it logged in.
+    pub hosts_known: u64,
+    pub hosts_unknown: u64,
+    /// `hosts_credentialed / hosts_known`.
+    pub share: Option<f64>,
+}
+
+/// Scanner and inventory reconciled (HICP 5.M.A, 7.M.A).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct InventoryReconciliation {
+    pub assets: u64,
+    pub scanned_hosts_not_in_inventory: u64,
+    /// Scanned hosts that match an inventory asset, as a share of scanned hosts.
+    pub scanned_hosts_in_inventory_share: Option<f64>,
+    pub assets_not_scanned_recently: u64,
+    /// Assets matched to a host scanned within the recency window, as a share of assets.
+    pub assets_scanned_recently_share: Option<f64>,
+    pub recency_days: u32,
+}
+
+/// Network-connected medical devices (HICP practice 9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MedicalDevices {
+    pub devices: u64,
+    pub scanned_recently: u64,
+    /// Devices matched to a host with an open high or critical finding.
+    pub with_high_or_critical: u64,
+    pub with_kev: u64,
+}
+
+/// Every metric, for one as-of date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub as_of: Date,
+    pub hosts_scanned: u64,
+    /// Open (not fixed) findings by severity, informational ones in `info`.
+    pub open: BySeverity,
+    pub remediation: Remediation,
+    /// Present when a KEV catalog was given.
+    pub kev: Option<KevPresence>,
+    pub credentialed: Credentialed,
+    /// Present when an inventory was given.
+    pub inventory: Option<InventoryReconciliation>,
+    /// Present when the inventory marks medical devices.
+    pub medical_devices: Option<MedicalDevices>,
+}
+
+/// What a metric measures, the HICP practice it belongs to and the sub-practices it informs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MetricDefinition {
+    pub id: &'static str,
+    pub practice: u8,
+    pub informs: &'static [&'static str],
+    pub title: &'static str,
+    pub definition: &'static str,
+}
+
+pub const DEFINITIONS: &[MetricDefinition] = &[
+    MetricDefinition {
+        id: "open_vulnerabilities",
+        practice: 7,
+        informs: &["7.S.A", "7.M.D"],
+        title: "Open vulnerabilities by severity",
+        definition: "Findings of the current scans not reported fixed, counted once per host, \
+                     check, port and protocol, by severity (informational results apart).",
+    },
+    MetricDefinition {
+        id: "remediation_within_timeframe",
+        practice: 7,
+        informs: &["7.S.A", "7.M.D", "7.L.B"],
+        title: "Open vulnerabilities within their remediation timeframe",
+        definition: "Of the open low-to-critical findings with a timeframe and a known age, the \
+                     share no older than HICP's timeframe for their severity: internet-facing \
+                     14/30/90/180 days (critical/high/medium/low), internal 30/90/180 days (low \
+                     at discretion). Age runs from the first time the finding was seen (else the \
+                     host's scan) to the as-of date.",
+    },
+    MetricDefinition {
+        id: "known_exploited_present",
+        practice: 7,
+        informs: &["7.S.A", "7.M.D"],
+        title: "Known-exploited vulnerabilities present",
+        definition: "Open findings with a CVE in the CISA Known Exploited Vulnerabilities \
+                     catalog, with the distinct CVEs and hosts concerned.",
+    },
+    MetricDefinition {
+        id: "credentialed_scan_share",
+        practice: 7,
+        informs: &["7.M.A"],
+        title: "Hosts scanned with credentials",
+        definition: "Scanned hosts whose scan logged in, as a share of the hosts whose scan says \
+                     whether it did (Nessus Credentialed_Scan or plugin 19506, Greenbone Auth \
+                     details).",
+    },
+    MetricDefinition {
+        id: "scanned_hosts_not_in_inventory",
+        practice: 5,
+        informs: &["5.S.A", "5.M.A"],
+        title: "Hosts seen by the scanner but missing from the inventory",
+        definition: "Scanned hosts that match no inventory asset by IP address, MAC address, \
+                     host name (full or first label) or asset name.",
+    },
+    MetricDefinition {
+        id: "assets_not_scanned_recently",
+        practice: 5,
+        informs: &["5.M.A", "7.M.A"],
+        title: "Inventory assets not scanned recently",
+        definition: "Inventory assets that match no host scanned within the recency window \
+                     (30 days by default) before the as-of date.",
+    },
+    MetricDefinition {
+        id: "medical_devices_high_or_critical",
+        practice: 9,
+        informs: &["9.S.A", "9.M.A", "9.L.A"],
+        title: "Medical devices with high or critical vulnerabilities",
+        definition: "Inventory assets marked as network-connected medical devices that match a \
+                     scanned host with an open high or critical finding; with the devices \
+                     scanned recently and those with a known-exploited vulnerability.",
+    },
+];
+
+/// A metric's definition with its value in words, for a report section or the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricValue {
+    pub definition: MetricDefinition,
+    pub value: String,
+}
+
+impl Metrics {
+    /// Every metric in [`DEFINITIONS`] order, each with its value in words ("not measured: …"
+    /// where the data it needs was not loaded).
+    pub fn described(&self) -> Vec<MetricValue> {
+        let percent = |share: Option<f64>| {
+            share.map_or_else(|| "n/a".to_string(), |s| format!("{:.0}%", s * 100.0))
+        };
+        DEFINITIONS
+            .iter()
+            .map(|definition| {
+                let value = match definition.id {
+                    "open_vulnerabilities" => format!(
+                        "{} critical, {} high, {} medium, {} low ({} informational) on {} hosts",
+                        self.open.critical,
+                        self.open.high,
+                        self.open.medium,
+                        self.open.low,
+                        self.open.info,
+                        self.hosts_scanned
+                    ),
+                    "remediation_within_timeframe" => {
+                        let r = &self.remediation;
+                        match r.within_timeframe_share {
+                            Some(share) => format!(
+                                "{} ({} of {}); {} overdue ({} critical, {} high, {} on \
+                                 internet-facing hosts); {} of unknown age",
+                                percent(Some(share)),
+                                r.with_timeframe - r.overdue,
+                                r.with_timeframe,
+                                r.overdue,
+                                r.overdue_by_severity.critical,
+                                r.overdue_by_severity.high,
+                                r.overdue_internet_facing,
+                                r.age_unknown
+                            ),
+                            None => format!(
+                                "no open finding with a timeframe and a known age ({} of \
+                                 unknown age)",
+                                r.age_unknown
+                            ),
+                        }
+                    }
+                    "known_exploited_present" => match self.kev {
+                        Some(k) => format!(
+                            "{} open findings, {} CVEs, {} hosts; {} past the KEV due date",
+                            k.open_findings, k.distinct_cves, k.hosts, k.past_kev_due_date
+                        ),
+                        None => "not measured: no KEV catalog loaded".to_string(),
+                    },
+                    "credentialed_scan_share" => {
+                        let c = &self.credentialed;
+                        format!(
+                            "{} ({} of {} hosts; {} do not say)",
+                            percent(c.share),
+                            c.hosts_credentialed,
+                            c.hosts_known,
+                            c.hosts_unknown
+                        )
+                    }
+                    "scanned_hosts_not_in_inventory" => match self.inventory {
+                        Some(i) => format!(
+                            "{} of {} scanned hosts",
+                            i.scanned_hosts_not_in_inventory, self.hosts_scanned
+                        ),
+                        None => "not measured: no inventory loaded".to_string(),
+                    },
+                    "assets_not_scanned_recently" => match self.inventory {
+                        Some(i) => format!(
+                            "{} of {} assets not scanned in the last {} days",
+                            i.assets_not_scanned_recently, i.assets, i.recency_days
+                        ),
+                        None => "not measured: no inventory loaded".to_string(),
+                    },
+                    _ => match self.medical_devices {
+                        Some(m) => format!(
+                            "{} of {} devices ({} scanned recently, {} with a known-exploited \
+                             vulnerability)",
+                            m.with_high_or_critical, m.devices, m.scanned_recently, m.with_kev
+                        ),
+                        None => "not measured: the inventory marks no medical device".to_string(),
+                    },
+                };
+                MetricValue {
+                    definition: *definition,
+                    value,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One host as the metrics see it, merged over its records.
+#[derive(Default)]
+struct HostView {
+    identity: Option<HostIdentity>,
+    last_scan: Option<i64>,
+    first_scan: Option<i64>,
+    credentialed: Option<bool>,
+    high_or_critical: bool,
+    kev: bool,
+}
+
+/// Computes every metric as of `as_of` (the end of that day, UTC).
+pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) -> Metrics {
+    let now = as_of
+        .next_day()
+        .unwrap_or(as_of)
+        .midnight()
+        .assume_utc()
+        .unix_timestamp();
+    let mut hosts: HashMap<String, HostView> = HashMap::new();
+    for host in evidence.hosts {
+        let view = hosts.entry(host.identity.key()).or_default();
+        view.identity
+            .get_or_insert_with(|| (*host.identity).clone());
+        for time in [host.scan_start, host.scan_end].into_iter().flatten() {
+            view.last_scan = view.last_scan.max(Some(time));
+            view.first_scan = Some(view.first_scan.map_or(time, |t| t.min(time)));
+        }
+        view.credentialed = match (view.credentialed, host.credentialed) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (known, None) => known,
+            (_, Some(false)) => Some(false),
+        };
+    }
+    let current = current_findings(evidence.findings);
+    for finding in &current {
+        let view = hosts.entry(finding.host.key()).or_default();
+        view.identity.get_or_insert_with(|| (*finding.host).clone());
+        if let Some(time) = finding.last_seen {
+            view.last_scan = view.last_scan.max(Some(time));
+        }
+    }
+
+    let mut open = BySeverity::default();
+    let mut remediation = Remediation::default();
+    let mut kev = evidence.kev.map(|_| KevPresence::default());
+    let mut kev_cves: HashSet<&str> = HashSet::new();
+    let mut kev_hosts: HashSet<String> = HashSet::new();
+    let inventory = AssetIndex::new(evidence.assets);
+    for finding in current.iter().filter(|f| !f.fixed) {
+        open.add(finding.severity);
+        let key = finding.host.key();
+        let view = hosts.get_mut(&key);
+        let first_scan = view.as_ref().and_then(|v| v.first_scan);
+        if let Some(view) = view {
+            view.high_or_critical |= finding.severity.is_high_or_critical();
+        }
+        if let (Some(catalog), Some(presence)) = (evidence.kev, kev.as_mut()) {
+            let listed: Vec<&str> = finding
+                .cves
+                .iter()
+                .filter(|c| catalog.contains(c))
+                .map(String::as_str)
+                .collect();
+            if !listed.is_empty() {
+                presence.open_findings += 1;
+                kev_cves.extend(listed.iter().copied());
+                kev_hosts.insert(key.clone());
+                if let Some(view) = hosts.get_mut(&key) {
+                    view.kev = true;
+                }
+                let past_due = listed.iter().any(|cve| {
+                    catalog
+                        .get(cve)
+                        .and_then(|e| Date::parse(&e.due_date, DAY).ok())
+                        .is_some_and(|due| due < as_of)
+                });
+                presence.past_kev_due_date += u64::from(past_due);
+            }
+        }
+        if finding.severity == Severity::Info {
+            continue;
+        }
+        let internet_facing = inventory.internet_facing(&finding.host)
+            || (settings.public_address_is_internet_facing && is_public(&finding.host));
+        let timeframes = if internet_facing {
+            &settings.internet_facing
+        } else {
+            &settings.internal
+        };
+        let Some(days) = timeframes.days(finding.severity) else {
+            continue;
+        };
+        let Some(since) = finding.first_seen.or(first_scan).or(finding.last_seen) else {
+            remediation.age_unknown += 1;
+            continue;
+        };
+        remediation.with_timeframe += 1;
+        if now - since > i64::from(days) * DAY_SECONDS {
+            remediation.overdue += 1;
+            remediation.overdue_by_severity.add(finding.severity);
+            remediation.overdue_internet_facing += u64::from(internet_facing);
+        }
+    }
+    remediation.within_timeframe_share = share(
+        remediation.with_timeframe - remediation.overdue,
+        remediation.with_timeframe,
+    );
+    if let Some(presence) = kev.as_mut() {
+        presence.distinct_cves = kev_cves.len() as u64;
+        presence.hosts = kev_hosts.len() as u64;
+    }
+
+    let mut credentialed = Credentialed::default();
+    for view in hosts.values() {
+        match view.credentialed {
+            Some(true) => {
+                credentialed.hosts_credentialed += 1;
+                credentialed.hosts_known += 1;
+            }
+            Some(false) => credentialed.hosts_known += 1,
+            None => credentialed.hosts_unknown += 1,
+        }
+    }
+    credentialed.share = share(credentialed.hosts_credentialed, credentialed.hosts_known);
+
+    let recent_since = now - i64::from(settings.scan_recency_days) * DAY_SECONDS;
+    let recent = |view: &HostView| view.last_scan.is_some_and(|t| t >= recent_since);
+    let (inventory_metric, medical) = if evidence.assets.is_empty() {
+        (None, None)
+    } else {
+        let mut matched_hosts: HashSet<&str> = HashSet::new();
+        let mut reconciliation = InventoryReconciliation {
+            assets: evidence.assets.len() as u64,
+            recency_days: settings.scan_recency_days,
+            ..InventoryReconciliation::default()
+        };
+        let mut medical = MedicalDevices::default();
+        let host_index = HostIndex::new(&hosts);
+        for asset in evidence.assets {
+            let keys = host_index.matches(asset);
+            matched_hosts.extend(keys.iter().copied());
+            let views: Vec<&HostView> = keys.iter().filter_map(|k| hosts.get(*k)).collect();
+            let scanned_recently = views.iter().any(|v| recent(v));
+            reconciliation.assets_not_scanned_recently += u64::from(!scanned_recently);
+            if asset.medical_device {
+                medical.devices += 1;
+                medical.scanned_recently += u64::from(scanned_recently);
+                medical.with_high_or_critical +=
+                    u64::from(views.iter().any(|v| v.high_or_critical));
+                medical.with_kev += u64::from(views.iter().any(|v| v.kev));
+            }
+        }
+        let scanned = hosts.len() as u64;
+        let in_inventory = matched_hosts.len() as u64;
+        reconciliation.scanned_hosts_not_in_inventory = scanned - in_inventory;
+        reconciliation.scanned_hosts_in_inventory_share = share(in_inventory, scanned);
+        reconciliation.assets_scanned_recently_share = share(
+            reconciliation.assets - reconciliation.assets_not_scanned_recently,
+            reconciliation.assets,
+        );
+        (
+            Some(reconciliation),
+            (medical.devices > 0).then_some(medical),
+        )
+    };
+
+    Metrics {
+        as_of,
+        hosts_scanned: hosts.len() as u64,
+        open,
+        remediation,
+        kev,
+        credentialed,
+        inventory: inventory_metric,
+        medical_devices: medical,
+    }
+}
+
+/// Sets a finding's first- and last-seen times to `imported_at` where the file gave none, so
+/// that a store can age findings from the import that first brought them.
+pub fn fill_times(finding: &mut Finding, imported_at: i64) {
+    finding.first_seen.get_or_insert(imported_at);
+    finding.last_seen.get_or_insert(imported_at);
+}
+
+const DAY_SECONDS: i64 = 86_400;
+const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// Host key, check id, port and protocol.
+type FindingKey<'f> = (String, &'f str, Option<u16>, Option<&'f str>);
+
+/// One finding per host, check, port and protocol: the earliest first-seen time, and the
+/// fixed state of the latest sighting (later in the slice wins a tie).
+fn current_findings(findings: &[Finding]) -> Vec<Finding> {
+    let mut index: HashMap<FindingKey<'_>, usize> = HashMap::new();
+    let mut current: Vec<Finding> = Vec::new();
+    for finding in findings {
+        let key = (
+            finding.host.key(),
+            finding.check_id.as_str(),
+            finding.port,
+            finding.protocol.as_deref(),
+        );
+        match index.get(&key) {
+            Some(&at) => {
+                let kept = &mut current[at];
+                let first = match (kept.first_seen, finding.first_seen) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                if finding.last_seen >= kept.last_seen {
+                    *kept = finding.clone();
+                }
+                kept.first_seen = first;
+            }
+            None => {
+                index.insert(key, current.len());
+                current.push(finding.clone());
+            }
+        }
+    }
+    current
+}
+
+/// A globally routable address (not private, loopback, link-local, shared, documentation or
+/// reserved).
+fn is_public(identity: &HostIdentity) -> bool {
+    let Some(Ok(address)) = identity.ip.as_deref().map(str::parse::<IpAddr>) else {
+        return false;
+    };
+    match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a, b, c) == (192, 0, 2)
+                || (a, b, c) == (198, 51, 100)
+                || (a, b, c) == (203, 0, 113)
+                || (a == 198 && (b == 18 || b == 19)))
+        }
+        IpAddr::V6(v6) => {
+            let [first, second, ..] = v6.segments();
+            // Global unicast is 2000::/3; 2001:db8::/32 inside it is for documentation.
+            (first & 0xe000) == 0x2000 && !(first == 0x2001 && second == 0x0db8)
+        }
+    }
+}
+
+/// Scanned hosts by every name an asset could match them under.
+struct HostIndex<'h> {
+    by_name: HashMap<String, Vec<&'h str>>,
+}
+
+impl<'h> HostIndex<'h> {
+    fn new(hosts: &'h HashMap<String, HostView>) -> HostIndex<'h> {
+        let mut by_name: HashMap<String, Vec<&'h str>> = HashMap::new();
+        for (key, view) in hosts {
+            let Some(identity) = &view.identity else {
+                continue;
+            };
+            for name in identity_names(identity) {
+                let entry = by_name.entry(name).or_default();
+                if !entry.contains(&key.as_str()) {
+                    entry.push(key.as_str());
+                }
+            }
+        }
+        HostIndex { by_name }
+    }
+
+    fn matches(&self, asset: &Asset) -> Vec<&'h str> {
+        let mut keys: Vec<&'h str> = Vec::new();
+        for name in asset_names(asset) {
+            for key in self.by_name.get(&name).into_iter().flatten() {
+                if !keys.contains(key) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    }
+}
+
+/// Inventory assets by the same names, to tell whether a scanned host is internet-facing.
+struct AssetIndex {
+    internet_facing: HashSet<String>,
+}
+
+impl AssetIndex {
+    fn new(assets: &[Asset]) -> AssetIndex {
+        AssetIndex {
+            internet_facing: assets
+                .iter()
+                .filter(|a| a.internet_facing)
+                .flat_map(asset_names)
+                .collect(),
+        }
+    }
+
+    fn internet_facing(&self, identity: &HostIdentity) -> bool {
+        !self.internet_facing.is_empty()
+            && identity_names(identity).any(|n| self.internet_facing.contains(&n))
+    }
+}
+
+/// Host names compare case-insensitively, and a full name also matches its first label
+/// (`pump-7.icu.example.org` ~ `PUMP-7`).
+fn name_forms(name: &str) -> impl Iterator<Item = String> {
+    let lower = name.trim().to_ascii_lowercase();
+    let short = (lower.parse::<IpAddr>().is_err())
+        .then(|| lower.split('.').next().map(str::to_string))
+        .flatten()
+        .filter(|s| !s.is_empty() && *s != lower);
+    std::iter::once(lower)
+        .chain(short)
+        .filter(|n| !n.is_empty())
+}
+
+fn identity_names(identity: &HostIdentity) -> impl Iterator<Item = String> + '_ {
+    [
+        Some(identity.name.as_str()),
+        identity.ip.as_deref(),
+        identity.fqdn.as_deref(),
+        identity.netbios.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(name_forms)
+    .chain(identity.macs.iter().cloned())
+}
+
+fn asset_names(asset: &Asset) -> impl Iterator<Item = String> + '_ {
+    [
+        asset.ip.as_deref(),
+        asset.hostname.as_deref(),
+        asset.name.as_deref(),
+        asset.mac.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(name_forms)
+}
