@@ -40,6 +40,7 @@ pub use db::Backend;
 pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
 pub use metrics::NewMetric;
+pub use sign_in::{Affiliation, Credentials};
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionStatus, AnswerHistoryRecord, AnswerRecord,
@@ -47,7 +48,6 @@ pub use records::{
     MetricObservationRecord, MilestoneRecord, OrganizationRecord, OrganizationSummary, Role,
     SessionRecord, UnknownWord, UserRecord,
 };
-pub use sign_in::{Affiliation, Credentials};
 
 /// A handle on the database; cheap to clone and safe to share between tasks.
 #[derive(Clone)]
