@@ -3,7 +3,7 @@
 
 use hicp_catalog::Catalog;
 use hicp_engine::input::{MAX_ASSESSMENT_BYTES, parse_assessment};
-use hicp_engine::methodology::MAX_METHODOLOGY_BYTES;
+use hicp_engine::methodology::{BandTable, MAX_METHODOLOGY_BYTES, TierTable};
 use hicp_engine::methodology::{MAX_DOLLARS, MAX_STAFF_DAYS};
 use hicp_engine::{Budget, EvaluationOptions, Methodology, evaluate};
 use hicp_input::{Problem, Problems};
@@ -259,13 +259,20 @@ fn a_broken_rule_is_placed_where_the_text_sets_it_or_its_table() {
             (Some(7), "risk.control_efficacy"),
         ]
     );
-    // A value left at its default that now breaks a rule: placed at its table.
-    let problems = methodology_problems("[status_values]\nplanned = 0.8\n");
+    // A value left at its default that now breaks a rule (the default partial, 0.4, is above
+    // the new largely): placed at its table, the nearest thing the text has.
+    let problems = methodology_problems("# lower the top\n[status_values]\nlargely = 0.3\n");
     let placed: Vec<(Option<usize>, &str)> =
         problems.iter().map(|p| (p.line, p.key.as_str())).collect();
     assert_eq!(
         placed,
-        vec![(Some(2), "status_values.planned"),],
+        vec![(Some(2), "status_values.partial")],
+        "{problems}"
+    );
+    assert!(
+        problems.problems[0]
+            .message
+            .contains("0.4 is above status_values.largely (0.3)"),
         "{problems}"
     );
 }
@@ -300,24 +307,26 @@ fn the_planner_does_not_overflow_on_an_unvalidated_methodology() {
     // A methodology built in code need not pass the reader's limits: every cost is the largest
     // number there is. Adding two of them must not panic (or wrap around into "it fits").
     let mut methodology = Methodology::default();
-    for tier in [
-        &mut methodology.cost.dollars.small,
-        &mut methodology.cost.dollars.medium,
-        &mut methodology.cost.dollars.large,
-    ] {
-        tier.low = u64::MAX;
-        tier.medium = u64::MAX;
-        tier.high = u64::MAX;
-    }
-    for tier in [
-        &mut methodology.cost.staff_days.small,
-        &mut methodology.cost.staff_days.medium,
-        &mut methodology.cost.staff_days.large,
-    ] {
-        tier.low = u32::MAX;
-        tier.medium = u32::MAX;
-        tier.high = u32::MAX;
-    }
+    let dollars = BandTable {
+        low: u64::MAX,
+        medium: u64::MAX,
+        high: u64::MAX,
+    };
+    let days = BandTable {
+        low: u32::MAX,
+        medium: u32::MAX,
+        high: u32::MAX,
+    };
+    methodology.cost.dollars = TierTable {
+        small: dollars,
+        medium: dollars,
+        large: dollars,
+    };
+    methodology.cost.staff_days = TierTable {
+        small: days,
+        medium: days,
+        large: days,
+    };
     let text = std::fs::read_to_string(format!(
         "{}/../../examples/family-practice.toml",
         env!("CARGO_MANIFEST_DIR")

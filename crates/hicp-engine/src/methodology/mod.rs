@@ -892,14 +892,28 @@ impl Methodology {
                 );
             }
         }
-        check(
-            self.exposure_rules.len() <= MAX_EXPOSURE_RULES,
-            "exposure_rules".to_string(),
-            format!(
-                "{} rules are more than the {MAX_EXPOSURE_RULES} allowed",
-                self.exposure_rules.len()
+        // Lists whose length multiplies work or output: each rule is tried on every threat,
+        // each milestone is copied into every plan item.
+        for (key, count, limit, noun) in [
+            (
+                "exposure_rules",
+                self.exposure_rules.len(),
+                MAX_EXPOSURE_RULES,
+                "rules",
             ),
-        );
+            (
+                "plan.milestones",
+                self.plan.milestones.len(),
+                MAX_MILESTONES,
+                "milestones per item",
+            ),
+        ] {
+            check(
+                count <= limit,
+                key.to_string(),
+                format!("{count} {noun} are more than the {limit} allowed"),
+            );
+        }
         for (i, rule) in self.exposure_rules.iter().enumerate() {
             let at = format!("exposure_rules[{i}]");
             check(
@@ -1005,14 +1019,6 @@ impl Methodology {
             format!(
                 "{} days are more than any period has: use 0 to 366",
                 plan.min_days_left_in_first_period
-            ),
-        );
-        check(
-            plan.milestones.len() <= MAX_MILESTONES,
-            "plan.milestones".to_string(),
-            format!(
-                "{} milestones are more than the {MAX_MILESTONES} allowed per item",
-                plan.milestones.len()
             ),
         );
         for (i, milestone) in plan.milestones.iter().enumerate() {
