@@ -1,8 +1,8 @@
 //! The assessment file: TOML in, [`Assessment`] out, and back ([`to_toml`]).
 //!
 //! Reading walks the parsed document by hand rather than through serde so that every problem in
-//! the file is found in one pass and reported with its line and key (`docs/assessment-format.md`
-//! describes every key).
+//! the file is found in one pass and reported as a [`hicp_input::Problem`] with its line, column,
+//! key and, for a typo, a hint (`docs/assessment-format.md` describes every key and limit).
 
 use std::collections::BTreeMap;
 use std::ops::Range;

@@ -14,6 +14,18 @@ pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 /// Syntax problems reported from one text; the rest are counted.
 const MAX_SYNTAX_PROBLEMS: usize = 50;
 
+/// How far past the first syntax error the text is searched for more.
+const RECOVERY_WINDOW_BYTES: usize = 64 * 1024;
+
+/// The offset just after the end of the line holding `offset` (or the end of the text).
+fn line_end(text: &str, offset: usize) -> usize {
+    let from = offset.min(text.len());
+    text.as_bytes()[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| from + i + 1)
+}
+
 /// Every problem found in one text, each placed by line and column.
 pub(crate) struct Findings<'t> {
     file: &'t str,
@@ -72,13 +84,32 @@ impl<'t> Findings<'t> {
             );
             return None;
         }
-        let (document, errors) = DeTable::parse_recoverable(text);
-        if errors.is_empty() {
-            return Some(document);
+        let first = match DeTable::parse(text) {
+            Ok(document) => return Some(document),
+            Err(error) => error,
+        };
+        // The strict parse stops at the first error. To list more, the recovering parser runs
+        // again, but only up to a window past the first error: it keeps every error it meets,
+        // and a file of garbage has one on every line (an 8 MiB one would take hundreds of
+        // megabytes). Errors on the window's last line may be the cut itself, so they are
+        // dropped.
+        let first_at = first.span().map_or(0, |span| span.start);
+        let window = &text[..line_end(text, first_at.saturating_add(RECOVERY_WINDOW_BYTES))];
+        let cut = window.len() < text.len();
+        let last_line = window
+            .trim_end_matches('\n')
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let (document, mut errors) = DeTable::parse_recoverable(window);
+        if cut {
+            errors.retain(|error| error.span().is_none_or(|span| span.start < last_line));
         }
+        if errors.is_empty() {
+            errors.push(first);
+        }
+        errors.sort_by_key(|error| error.span().map_or(0, |span| span.start));
         let keys = KeyIndex::new(document.get_ref());
         let count = errors.len();
-        // A file of garbage has an error on every line; the first few say what is wrong.
         for error in errors.into_iter().take(MAX_SYNTAX_PROBLEMS) {
             let span = error.span().unwrap_or(0..0);
             self.push(
@@ -88,14 +119,24 @@ impl<'t> Findings<'t> {
                 None,
             );
         }
-        if count > MAX_SYNTAX_PROBLEMS {
+        let unshown = count.saturating_sub(MAX_SYNTAX_PROBLEMS);
+        let more = match (unshown, cut) {
+            (0, false) => None,
+            (0, true) => Some(format!(
+                "more syntax problems may follow line {}, where the search for them stopped",
+                self.lines.line(last_line)
+            )),
+            (n, false) => Some(format!("{n} more syntax problems are not shown")),
+            (n, true) => Some(format!(
+                "{n} more syntax problems are not shown, and more may follow line {}",
+                self.lines.line(last_line)
+            )),
+        };
+        if let Some(more) = more {
             self.push(
                 None,
                 "",
-                format!(
-                    "{} more syntax problems are not shown; fix the ones above first (is this a TOML file?)",
-                    count - MAX_SYNTAX_PROBLEMS
-                ),
+                format!("{more}; fix the ones above first (is this a TOML file?)"),
                 None,
             );
         }

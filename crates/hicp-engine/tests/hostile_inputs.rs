@@ -110,11 +110,27 @@ fn deep_nesting_is_a_syntax_problem_not_a_stack_overflow() {
 
 #[test]
 fn a_file_of_garbage_reports_a_bounded_number_of_problems() {
-    let garbage = "= = not toml\n".repeat(200_000);
+    // The size of the largest file allowed: searched for errors only near the first one, so
+    // the parser's list of errors (one or more a line) stays small.
+    let line = "= = not toml\n";
+    let garbage = line.repeat(usize::try_from(MAX_ASSESSMENT_BYTES).expect("fits") / line.len());
     let problems = assessment_problems(&garbage);
     assert_eq!(problems.len(), 51, "50 placed, then a count of the rest");
+    // Whole-file problems sort first: the count, then the placed ones from line 1.
+    assert_eq!(problems.problems[1].line, Some(1));
     let last = problems.iter().find(|p| p.line.is_none()).expect("a count");
-    assert!(last.message.contains("more syntax problems"), "{last}");
+    assert!(
+        last.message
+            .contains("more syntax problems are not shown, and more may follow line"),
+        "{last}"
+    );
+    // A few errors in a short file: all shown, no count.
+    let problems = assessment_problems(&format!(
+        "{HEADER}= 1
+name = \"x\"\n= 2\n"
+    ));
+    assert!(problems.iter().all(|p| p.line.is_some()), "{problems}");
+    assert!(problems.len() >= 2, "{problems}");
 }
 
 #[test]

@@ -84,7 +84,8 @@ impl fmt::Display for Problem {
 }
 
 /// An input that cannot be used, with every problem found in it, in file and line order.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Serializable, so a server can send the list as it is (e.g. inside `application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub struct Problems {
     /// What was being read, for the headline: "the assessment file", "the catalog".
     pub what: String,
