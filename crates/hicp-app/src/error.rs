@@ -2,9 +2,7 @@
 //! their own hints (a CLI flag, a link on a page).
 
 use hicp_catalog::CatalogError;
-use hicp_engine::MethodologyError;
-use hicp_engine::input::InputError;
-use hicp_input::ReadError;
+use hicp_input::{Problems, ReadError};
 use hicp_report::ReportError;
 use hicp_store::StoreError;
 
@@ -15,10 +13,12 @@ pub enum AppError {
     Read(#[from] ReadError),
     #[error("{}", catalog_message(.0))]
     Catalog(#[from] CatalogError),
+    /// The methodology override was read but cannot be used: every problem, located.
     #[error(transparent)]
-    Methodology(#[from] MethodologyError),
+    Methodology(Problems),
+    /// The assessment text was read but cannot be used: every problem, located.
     #[error(transparent)]
-    Assessment(#[from] InputError),
+    Assessment(Problems),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -32,6 +32,19 @@ pub enum AppError {
     /// Blocking work (typesetting, hashing) stopped before it finished.
     #[error("background work did not finish: {0}")]
     Background(String),
+}
+
+impl AppError {
+    /// The located problems (file, line, column, key, message, hint) when the error is an
+    /// input that was read but cannot be used — a methodology, an assessment or a catalog —
+    /// so a face can show them one by one (a list on a page, `application/problem+json`).
+    pub fn problems(&self) -> Option<&Problems> {
+        match self {
+            AppError::Methodology(problems) | AppError::Assessment(problems) => Some(problems),
+            AppError::Catalog(CatalogError::Invalid(problems)) => Some(problems),
+            _ => None,
+        }
+    }
 }
 
 fn catalog_message(error: &CatalogError) -> String {

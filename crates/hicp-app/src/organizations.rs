@@ -52,7 +52,8 @@ pub async fn create_from_text(
     catalog: &Catalog,
     as_of: Date,
 ) -> AppResult<Created> {
-    let parsed = parse_assessment_with(text, source_name, catalog, &Methodology::default())?;
+    let parsed = parse_assessment_with(text, source_name, catalog, &Methodology::default())
+        .map_err(crate::AppError::Assessment)?;
     create_from_parsed(store, actor, parsed, title, catalog, as_of).await
 }
 

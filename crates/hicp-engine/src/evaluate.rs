@@ -5,9 +5,9 @@ use hicp_catalog::{Catalog, SubPracticeId};
 use crate::context::Context;
 use crate::methodology::Fact;
 use crate::model::{
-    Assessment, Evaluation, EvaluationOptions, PracticeScore, Status, SubPracticeScore,
-    TierDecision, Warning,
+    Assessment, Evaluation, PracticeScore, Status, SubPracticeScore, TierDecision, Warning,
 };
+use crate::options::EvaluationOptions;
 use crate::plan::MAX_PERIODS;
 use crate::text::join_and;
 use crate::{gaps, history, plan, risk, tier};
@@ -162,7 +162,12 @@ fn input_warnings(
     options: &EvaluationOptions,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    let problems = options.methodology.problems();
+    let problems: Vec<String> = options
+        .methodology
+        .findings()
+        .into_iter()
+        .map(|finding| format!("{}: {}", finding.key, finding.message))
+        .collect();
     if !problems.is_empty() {
         warnings.push(Warning {
             id: None,

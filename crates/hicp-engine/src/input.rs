@@ -1,28 +1,30 @@
 //! The assessment file: TOML in, [`Assessment`] out, and back ([`to_toml`]).
 //!
 //! Reading walks the parsed document by hand rather than through serde so that every problem in
-//! the file is found in one pass and reported with its line and key (`docs/assessment-format.md`
-//! describes every key).
+//! the file is found in one pass and reported as a [`hicp_input::Problem`] with its line, column,
+//! key and, for a typo, a hint (`docs/assessment-format.md` describes every key and limit).
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::ops::Range;
 
 use hicp_catalog::{Catalog, SubPracticeId, Tier};
-use serde::{Deserialize, Serialize};
+use hicp_input::{Problems, did_you_mean};
 use time::Date;
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::methodology::Methodology;
 use crate::model::{
     Answer, Assessment, Exposure, HistoryEntry, Organization, Sizing, Status, Warning,
 };
+use crate::reading::{Findings, Value, backticked, key_segment};
 use crate::rollup::roll_up;
-use crate::text::line_of;
 
-/// Files larger than this are refused before parsing.
-pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// The largest assessment file read: far above any real one (the largest example is a few
+/// kilobytes), small enough that a wrong or hostile file is refused before it is parsed.
+pub const MAX_ASSESSMENT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How an assessment file is named in the headline of its problems.
+const WHAT: &str = "the assessment file";
 
 /// A parsed assessment and what the user should know about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,102 +34,42 @@ pub struct ParsedAssessment {
     pub warnings: Vec<Warning>,
 }
 
-/// One problem in an assessment file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputProblem {
-    pub file: String,
-    /// 1-based.
-    pub line: usize,
-    /// Dotted path of the key at fault, e.g. `answers."1.S.A".status`.
-    pub key: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
-
-impl fmt::Display for InputProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.key, self.message
-        )
-    }
-}
-
-/// An assessment file that cannot be used, with every problem found (in line order).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct InputError {
-    pub file: String,
-    pub problems: Vec<InputProblem>,
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} has {} problem(s); nothing was evaluated. Fix each one and run again:",
-            self.file,
-            self.problems.len()
-        )?;
-        for problem in &self.problems {
-            writeln!(f, "  {problem}")?;
-        }
-        Ok(())
-    }
-}
+/// An assessment read from its file, or every problem that stops it being used (each with
+/// file, line, column, key path, message and, where there is one, a hint).
+pub type AssessmentResult = Result<ParsedAssessment, Problems>;
 
 /// Reads an assessment file with the default methodology's tier thresholds.
-pub fn parse_assessment(
-    text: &str,
-    source_name: &str,
-    catalog: &Catalog,
-) -> Result<ParsedAssessment, InputError> {
+pub fn parse_assessment(text: &str, source_name: &str, catalog: &Catalog) -> AssessmentResult {
     parse_assessment_with(text, source_name, catalog, &Methodology::default())
 }
 
-/// Reads an assessment file; `methodology` decides the tier used to tell "going further" answers.
+/// Reads an assessment file; `methodology` decides the tier used to tell "going further"
+/// answers. A text over [`MAX_ASSESSMENT_BYTES`] is refused unparsed.
 pub fn parse_assessment_with(
     text: &str,
     source_name: &str,
     catalog: &Catalog,
     methodology: &Methodology,
-) -> Result<ParsedAssessment, InputError> {
+) -> AssessmentResult {
     let mut reader = Reader {
-        text,
-        file: source_name,
-        problems: Vec::new(),
+        findings: Findings::new(text, source_name),
     };
-    if text.len() > MAX_INPUT_BYTES {
-        reader.problem(
-            0..0,
-            "(file)",
-            format!(
-                "the file is {} bytes, more than the {MAX_INPUT_BYTES} an assessment may have; check that this is the right file",
-                text.len()
-            ),
-        );
+    let Some(document) = reader
+        .findings
+        .parse(text, MAX_ASSESSMENT_BYTES, "the file")
+    else {
         return Err(reader.into_error());
-    }
-    let (document, syntax_errors) = DeTable::parse_recoverable(text);
-    if !syntax_errors.is_empty() {
-        for error in syntax_errors {
-            reader.problem(
-                error.span().unwrap_or(0..0),
-                "(syntax)",
-                format!("{}; fix the TOML syntax here", error.message().trim_end()),
-            );
-        }
-        return Err(reader.into_error());
-    }
+    };
     let root = document.get_ref();
     reader.check_keys(root, "", &["organization", "answers", "history"]);
     let organization = match root.get("organization") {
         Some(value) => reader.organization(value),
         None => {
-            reader.problem(
-                0..0,
+            reader.findings.push(
+                None,
                 "organization",
                 "missing [organization]: add the table with at least `name = \"...\"`",
+                None,
             );
             Organization::default()
         }
@@ -152,7 +94,7 @@ pub fn parse_assessment_with(
     if let Some(value) = root.get("history") {
         assessment.history = reader.history(value, catalog);
     }
-    if !reader.problems.is_empty() {
+    if !reader.findings.is_empty() {
         return Err(reader.into_error());
     }
     let tier = assessment.organization.tier.unwrap_or_else(|| {
@@ -161,14 +103,17 @@ pub fn parse_assessment_with(
     let warnings = answer_spans
         .into_iter()
         .filter(|(id, _)| !tier.requires(id.tier()))
-        .map(|(id, span)| Warning {
-            message: format!(
-                "{}:{}: answers.\"{id}\": {id} is written for {} organizations and your tier is {tier}; it is kept as going further (it adds to threat coverage, not to your tier's score).",
-                source_name,
-                line_of(text, span.start),
-                id.tier(),
-            ),
-            id: Some(id),
+        .map(|(id, span)| {
+            let at = reader.findings.position(span.start);
+            Warning {
+                message: format!(
+                    "{source_name}:{}:{}: answers.\"{id}\": {id} is written for {} organizations and your tier is {tier}; it is kept as going further (it adds to threat coverage, not to your tier's score).",
+                    at.line,
+                    at.column,
+                    id.tier(),
+                ),
+                id: Some(id),
+            }
         })
         .collect();
     Ok(ParsedAssessment {
@@ -177,58 +122,21 @@ pub fn parse_assessment_with(
     })
 }
 
-type Value<'i> = Spanned<DeValue<'i>>;
-
 struct Reader<'t> {
-    text: &'t str,
-    file: &'t str,
-    problems: Vec<InputProblem>,
+    findings: Findings<'t>,
 }
 
 impl Reader<'_> {
     fn problem(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
-        self.problems.push(InputProblem {
-            file: self.file.to_string(),
-            line: line_of(self.text, span.start),
-            key: key.to_string(),
-            message: message.into(),
-        });
+        self.findings.push(Some(span), key, message, None);
     }
 
-    fn into_error(mut self) -> InputError {
-        self.problems
-            .sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));
-        self.problems.dedup();
-        InputError {
-            file: self.file.to_string(),
-            problems: self.problems,
-        }
+    fn into_error(self) -> Problems {
+        self.findings.into_problems(WHAT)
     }
 
     fn check_keys(&mut self, table: &DeTable<'_>, path: &str, allowed: &[&str]) {
-        for key in table.keys() {
-            let name = key.get_ref().as_ref();
-            if allowed.contains(&name) {
-                continue;
-            }
-            let full = join_path(path, name);
-            let hint = match closest(name, allowed) {
-                Some(near) => format!("did you mean `{near}`? "),
-                None => String::new(),
-            };
-            self.problem(
-                key.span(),
-                &full,
-                format!(
-                    "unknown key `{name}`; {hint}the keys allowed here are {}",
-                    allowed
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-        }
+        self.findings.unknown_keys(table, path, allowed);
     }
 
     fn table<'v, 'i>(&mut self, value: &'v Value<'i>, path: &str) -> Option<&'v DeTable<'i>> {
@@ -332,19 +240,21 @@ impl Reader<'_> {
             .ok()
             .filter(|id| catalog.sub_practice(id).is_some());
         if known.is_none() {
-            let near = catalog
+            // Ids differ from each other by one character, so an edit distance would suggest
+            // an arbitrary neighbour; only a difference of case or spacing is a sure typo.
+            let hint = catalog
                 .sub_practices
                 .iter()
                 .find(|s| s.id.to_string().eq_ignore_ascii_case(text.trim()))
-                .map(|s| format!(" Did you mean `{}`?", s.id))
-                .unwrap_or_default();
-            self.problem(
-                span,
+                .map(|s| format!("did you mean `{}`?", s.id));
+            self.findings.push(
+                Some(span),
                 path,
                 format!(
-                    "`{text}` is not a sub-practice id in catalog edition {}.{near} Run `hicp catalog list` to see the ids.",
+                    "`{text}` is not a sub-practice id in catalog edition {}; run `hicp catalog list` to see the ids",
                     catalog.edition.id
                 ),
+                hint,
             );
         }
         known
@@ -556,16 +466,16 @@ impl Reader<'_> {
                     let name = key.get_ref().as_ref();
                     let key_path = format!("{questions_path}.{name}");
                     if !keys.contains(&name) {
-                        let hint = closest(name, &keys)
-                            .map(|near| format!("did you mean `{near}`? "))
-                            .unwrap_or_default();
-                        self.problem(
-                            key.span(),
+                        let hint = did_you_mean(name, keys.iter().copied())
+                            .map(|near| format!("did you mean `{near}`?"));
+                        self.findings.push(
+                            Some(key.span()),
                             &key_path,
                             format!(
-                                "{id} has no question `{name}`; {hint}its questions are {} (see `hicp catalog show {id}`)",
-                                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                                "{id} has no question `{name}`; its questions are {} (see `hicp catalog show {id}`)",
+                                backticked(&keys)
                             ),
+                            hint,
                         );
                         continue;
                     }
@@ -654,42 +564,9 @@ impl Reader<'_> {
     }
 }
 
-fn join_path(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 fn parse_date(text: &str) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), &format).ok()
-}
-
-/// The allowed key nearest to a misspelt one, when it is near enough to be a typo.
-fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|candidate| (edit_distance(name, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -697,18 +574,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
-}
-
-fn bare_or_quoted(key: &str) -> String {
-    if !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        key.to_string()
-    } else {
-        quoted(key)
-    }
 }
 
 fn date_literal(date: Date) -> String {
@@ -810,7 +675,7 @@ pub fn to_toml(assessment: &Assessment) -> String {
         if !answer.questions.is_empty() {
             let _ = writeln!(out, "\n[answers.\"{id}\".questions]");
             for (key, status) in &answer.questions {
-                let _ = writeln!(out, "{} = {}", bare_or_quoted(key), quoted(status.as_str()));
+                let _ = writeln!(out, "{} = {}", key_segment(key), quoted(status.as_str()));
             }
         }
     }
@@ -829,14 +694,6 @@ pub fn to_toml(assessment: &Assessment) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn typos_are_matched_to_the_nearest_key() {
-        assert_eq!(closest("stauts", &["status", "owner"]), Some("status"));
-        assert_eq!(closest("evidense", &["evidence", "note"]), Some("evidence"));
-        assert_eq!(closest("colour", &["status", "owner"]), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
 
     #[test]
     fn dates_are_read_from_text_too() {

@@ -2,7 +2,8 @@
 //! [`Evaluation`]. No I/O, no clock, no randomness: everything is passed in.
 //!
 //! - [`evaluate`] runs the whole method: tier, scores, threat risk, ranked gaps, plan, history.
-//! - [`input`] reads and writes the assessment file format.
+//! - [`input`] reads and writes the assessment file format; it and the methodology reader report
+//!   problems as [`hicp_input::Problems`] (file, line, column, key path, message, hint).
 //! - [`Methodology`] holds every weight and threshold; `docs/methodology.md` explains each.
 //! - [`view`] is the documented, stable JSON shape of an evaluation.
 
@@ -13,7 +14,9 @@ mod history;
 pub mod input;
 pub mod methodology;
 pub mod model;
+mod options;
 mod plan;
+mod reading;
 mod risk;
 mod rollup;
 mod rules;
@@ -22,8 +25,9 @@ mod tier;
 pub mod view;
 
 pub use evaluate::evaluate;
-pub use methodology::{Methodology, MethodologyError};
+pub use methodology::{Methodology, MethodologyResult};
 pub use model::*;
+pub use options::EvaluationOptions;
 pub use rollup::roll_up;
 pub use rules::{AnswerRejected, check_answer};
 pub use tier::recommend as recommend_tier;

@@ -9,8 +9,6 @@ use hicp_catalog::{Band, PracticeId, SubPracticeId, ThreatId, Tier};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::methodology::Methodology;
-
 /// Where a sub-practice stands. One scale for sub-practices and for their questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,31 +189,6 @@ pub struct Budget {
     pub money: Option<u64>,
     /// Staff-days per period.
     pub staff_days: Option<u32>,
-}
-
-/// What the caller supplies besides the assessment: the clock, planning limits and the method.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EvaluationOptions {
-    /// "Today": the date the 12-month view and the plan start from.
-    pub as_of: Date,
-    pub budget: Budget,
-    /// How many periods (quarters) the plan may use before the rest is deferred.
-    pub periods: u32,
-    /// Every weight and threshold; [`Methodology::default`] unless the organization overrides it.
-    pub methodology: Methodology,
-}
-
-impl EvaluationOptions {
-    /// No budget limit, the default methodology and its default number of periods.
-    pub fn new(as_of: Date) -> EvaluationOptions {
-        let methodology = Methodology::default();
-        EvaluationOptions {
-            as_of,
-            budget: Budget::default(),
-            periods: methodology.plan.periods,
-            methodology,
-        }
-    }
 }
 
 // ----------------------------------------------------------------------------------------------

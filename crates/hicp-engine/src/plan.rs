@@ -128,12 +128,12 @@ impl Scheduler<'_, '_> {
             None => self.fit(gap, earliest),
         };
         match outcome {
-            Ok(k) => {
+            Ok((k, money, staff_days)) => {
                 self.placements
                     .insert(gap.id.clone(), Placement::Scheduled(k));
                 let period = &mut self.periods[k];
-                period.money += gap.estimated_cost;
-                period.staff_days += gap.estimated_staff_days;
+                period.money = money;
+                period.staff_days = staff_days;
                 let item = self.plan_item(gap, k);
                 self.items.push(item);
             }
@@ -151,8 +151,9 @@ impl Scheduler<'_, '_> {
         }
     }
 
-    /// The first period from `earliest` with room for the whole item, or why there is none.
-    fn fit(&self, gap: &Gap, earliest: usize) -> Result<usize, String> {
+    /// The first period from `earliest` with room for the whole item, with that period's new
+    /// totals, or why there is none.
+    fn fit(&self, gap: &Gap, earliest: usize) -> Result<(usize, u64, u32), String> {
         let mut too_big = Vec::new();
         if let Some(money) = self.budget.money.filter(|&m| gap.estimated_cost > m) {
             too_big.push(format!(
@@ -179,17 +180,19 @@ impl Scheduler<'_, '_> {
                 too_big.join(", ")
             ));
         }
-        let fits = |p: &Period| {
-            self.budget
-                .money
-                .is_none_or(|m| p.money + gap.estimated_cost <= m)
-                && self
-                    .budget
-                    .staff_days
-                    .is_none_or(|d| p.staff_days + gap.estimated_staff_days <= d)
+        // Checked sums: the methodology bounds each figure, but a methodology built in code
+        // need not be validated, and a period whose total would overflow has no room.
+        let totals = |p: &Period| {
+            let money = p.money.checked_add(gap.estimated_cost)?;
+            let staff_days = p.staff_days.checked_add(gap.estimated_staff_days)?;
+            let within = self.budget.money.is_none_or(|m| money <= m)
+                && self.budget.staff_days.is_none_or(|d| staff_days <= d);
+            within.then_some((money, staff_days))
         };
-        if let Some(k) = (earliest..self.periods.len()).find(|&k| fits(&self.periods[k])) {
-            return Ok(k);
+        if let Some(placed) = (earliest..self.periods.len())
+            .find_map(|k| totals(&self.periods[k]).map(|(money, days)| (k, money, days)))
+        {
+            return Ok(placed);
         }
         let planned = self.periods.len();
         Err(if planned == 0 {

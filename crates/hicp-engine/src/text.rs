@@ -36,16 +36,6 @@ pub fn capitalize(text: &str) -> String {
     }
 }
 
-/// 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,7 +53,5 @@ mod tests {
         );
         assert_eq!(join_and(&["a".into()]), "a");
         assert_eq!(capitalize("ransomware"), "Ransomware");
-        assert_eq!(line_of("a\nb\nc", 2), 2);
-        assert_eq!(line_of("a\nb\nc", 0), 1);
     }
 }

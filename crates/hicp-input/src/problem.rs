@@ -84,7 +84,8 @@ impl fmt::Display for Problem {
 }
 
 /// An input that cannot be used, with every problem found in it, in file and line order.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Serializable, so a server can send the list as it is (e.g. inside `application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub struct Problems {
     /// What was being read, for the headline: "the assessment file", "the catalog".
     pub what: String,
@@ -128,16 +129,18 @@ impl<'a> IntoIterator for &'a Problems {
 }
 
 impl fmt::Display for Problems {
+    /// A headline, then one indented line per problem. No newline after the last, so that a
+    /// caller printing it with `println!` (or in an error chain) adds no blank line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.problems.len();
-        writeln!(
+        write!(
             f,
             "{} has {count} problem{}; nothing was used. Fix each one and try again:",
             self.what,
             if count == 1 { "" } else { "s" }
         )?;
         for problem in &self.problems {
-            writeln!(f, "  {problem}")?;
+            write!(f, "\n  {problem}")?;
         }
         Ok(())
     }
@@ -180,5 +183,10 @@ mod tests {
         assert_eq!(problems.problems[0].line, Some(2));
         let text = problems.to_string();
         assert!(text.starts_with("the file f has 2 problems"), "{text}");
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(
+            text.ends_with("line 9"),
+            "no newline after the last: {text:?}"
+        );
     }
 }
