@@ -309,7 +309,11 @@ fn report_plans_with_the_same_flags_as_assess() {
         .skip(1)
         .map(|row| {
             let cells: Vec<&str> = row.splitn(6, ',').collect();
-            (cells[0].to_string(), cells[1].to_string(), cells[4].to_string())
+            (
+                cells[0].to_string(),
+                cells[1].to_string(),
+                cells[4].to_string(),
+            )
         })
         .collect();
 
