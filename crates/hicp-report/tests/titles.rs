@@ -75,10 +75,16 @@ fn html_marks_every_unverified_title_and_explains_the_marks() {
         let fixture = common::example(name);
         let page = html::render(&fixture.input());
         for (id, title) in marked_findings(&fixture) {
-            assert!(
-                page.contains(&format!("<span class=\"id\">{id}</span> {title}")),
-                "{name}: {id} is printed without its mark"
-            );
+            // Every place that prints the id with its title (findings, plan, crosswalk, top
+            // actions) must print the mark, not just one of them.
+            let (text, _) = title.split_once('\u{a0}').expect("a marked title");
+            let bare = format!("<span class=\"id\">{id}</span> {text}");
+            let printed = page.matches(&bare).count();
+            let marked = page
+                .matches(&format!("<span class=\"id\">{id}</span> {title}"))
+                .count();
+            assert!(printed > 0, "{name}: {id} is not printed");
+            assert_eq!(marked, printed, "{name}: {id} is printed without its mark");
         }
         assert!(page.contains(LEGEND), "{name}: no legend");
     }
