@@ -1,5 +1,7 @@
 //! CSV exports of the findings and of the action plan, for teams that work in a spreadsheet or
-//! feed another tool. Text cells are guarded against formula injection; dates are ISO 8601.
+//! feed another tool. Text cells are guarded against formula injection; dates are ISO 8601. Each
+//! name has a column of its own saying how sure the catalog is of its wording (see
+//! [`crate::titles`]), so a tool reading the file gets it without parsing marks.
 
 use ::csv::Writer;
 
@@ -7,12 +9,14 @@ use crate::ReportInput;
 use crate::guard::formula_safe;
 use crate::model::{Finding, PlanSection, ReportModel, iso_date};
 
-const FINDINGS_HEADER: [&str; 18] = [
+const FINDINGS_HEADER: [&str; 20] = [
     "id",
     "practice",
     "practice_title",
+    "practice_title_confidence",
     "tier",
     "title",
+    "title_confidence",
     "scope",
     "status",
     "status_label",
@@ -28,13 +32,14 @@ const FINDINGS_HEADER: [&str; 18] = [
     "catalog_verified",
 ];
 
-const PLAN_HEADER: [&str; 16] = [
+const PLAN_HEADER: [&str; 17] = [
     "state",
     "period",
     "start",
     "due",
     "id",
     "title",
+    "title_confidence",
     "owner_role",
     "owner",
     "cost_band",
@@ -62,9 +67,11 @@ fn findings_from(findings: &[Finding]) -> String {
         vec![
             f.id.clone(),
             f.practice.to_string(),
-            f.practice_title.clone(),
+            f.practice_title.text.clone(),
+            f.practice_title.confidence_word().to_string(),
             f.tier.clone(),
-            f.title.clone(),
+            f.title.text.clone(),
+            f.title.confidence_word().to_string(),
             if f.required {
                 "required"
             } else {
@@ -96,7 +103,8 @@ fn plan_from(plan: &PlanSection) -> String {
             iso_date(item.start),
             iso_date(item.due),
             item.id.clone(),
-            item.title.clone(),
+            item.title.text.clone(),
+            item.title.confidence_word().to_string(),
             item.owner_role.clone(),
             item.owner.clone().unwrap_or_default(),
             item.cost.clone(),
@@ -121,7 +129,8 @@ fn plan_from(plan: &PlanSection) -> String {
             blank(),
             blank(),
             d.id.clone(),
-            d.title.clone(),
+            d.title.text.clone(),
+            d.title.confidence_word().to_string(),
             blank(),
             blank(),
             blank(),

@@ -10,6 +10,7 @@ use crate::ReportInput;
 use crate::charts;
 use crate::escape::{css_string, num, push_text, text as esc};
 use crate::model::{Finding, PlanPeriod, ReportModel, RiskLevel, ScoreLevel, dollars, iso_date};
+use crate::titles::LEGEND;
 
 const STYLE: &str = include_str!("html/report.css");
 
@@ -156,7 +157,7 @@ fn summary(out: &mut String, input: &ReportInput<'_>, model: &ReportModel) {
                 "<tr><td>{rank}</td><td><span class=\"id\">{id}</span> {title}</td><td class=\"num\">{risk}</td><td>{cost} ({band})</td><td class=\"nowrap\">{when}</td><td>{why}</td></tr>",
                 rank = action.rank,
                 id = esc(&action.id),
-                title = esc(&action.title),
+                title = esc(&action.title.to_string()),
                 risk = num(action.risk_reduction),
                 cost = dollars(action.estimated_cost),
                 band = esc(&action.cost),
@@ -169,7 +170,13 @@ fn summary(out: &mut String, input: &ReportInput<'_>, model: &ReportModel) {
         }
         out.push_str("</tbody></table>\n");
     }
+    legend(out);
     out.push_str("</section>\n");
+}
+
+/// What the marks after names mean, where the first marked names may appear.
+fn legend(out: &mut String) {
+    let _ = writeln!(out, "<p class=\"legend\">{}</p>", esc(LEGEND));
 }
 
 fn practices(out: &mut String, input: &ReportInput<'_>, model: &ReportModel) {
@@ -195,7 +202,7 @@ fn practices(out: &mut String, input: &ReportInput<'_>, model: &ReportModel) {
             out,
             "<tr><td>{id}. {title}</td><td class=\"num\">{score}</td><td>{level}</td><td class=\"num\">{implemented}</td><td class=\"num\">{applicable}</td></tr>",
             id = p.id,
-            title = esc(&p.title),
+            title = esc(&p.title.to_string()),
             implemented = p.implemented,
             applicable = p.applicable,
         );
@@ -233,7 +240,7 @@ fn threats(out: &mut String, model: &ReportModel) {
             out,
             "<tr><td>{id}. {name}</td><td class=\"num\">{l}</td><td class=\"num\">{i}</td><td class=\"num\">{inherent}</td><td class=\"num\">{coverage}%</td><td class=\"num\">{residual} {badge}</td></tr>",
             id = t.id,
-            name = esc(&t.name),
+            name = esc(&t.name.to_string()),
             l = num(t.likelihood),
             i = num(t.impact),
             inherent = num(t.inherent_risk),
@@ -248,7 +255,7 @@ fn threats(out: &mut String, model: &ReportModel) {
             out,
             "<h3>{}. {}: why these ratings</h3>",
             t.id,
-            esc(&t.name)
+            esc(&t.name.to_string())
         );
         list(out, "reasons", &t.reasons);
     }
@@ -278,7 +285,7 @@ fn findings_table(out: &mut String, group: &[Finding]) {
         out,
         "<h3>{}. {}</h3>\n<table class=\"findings\"><thead><tr><th scope=\"col\">Sub-practice</th><th scope=\"col\">Status</th><th scope=\"col\">Owner</th><th scope=\"col\">Notes</th><th scope=\"col\">Evidence</th></tr></thead><tbody>\n",
         first.practice,
-        esc(&first.practice_title)
+        esc(&first.practice_title.to_string())
     );
     for f in group {
         let mut notes = String::new();
@@ -319,7 +326,7 @@ fn findings_table(out: &mut String, group: &[Finding]) {
             out,
             "<tr><td><span class=\"id\">{id}</span> {title}{further}{unverified}</td><td>{status}</td><td>{owner}</td><td>{notes}</td><td>{evidence}</td></tr>",
             id = esc(&f.id),
-            title = esc(&f.title),
+            title = esc(&f.title.to_string()),
             further = if f.required {
                 ""
             } else {
@@ -373,7 +380,7 @@ fn plan(out: &mut String, model: &ReportModel) {
                 "<tr><td class=\"num\">{}</td><td><span class=\"id\">{}</span> {}</td><td>{}</td></tr>",
                 d.gap_rank,
                 esc(&d.id),
-                esc(&d.title),
+                esc(&d.title.to_string()),
                 esc(&d.reason)
             );
         }
@@ -416,7 +423,7 @@ fn plan_period(out: &mut String, period: &PlanPeriod) {
             out,
             "<tr><td><span class=\"id\">{id}</span> {title}{prerequisites}</td><td>{owner}</td><td class=\"nowrap\">{start}</td><td class=\"nowrap\">{due}</td><td class=\"num\">{cost}<br><small>{days} staff-days</small></td><td>{milestones}</td></tr>",
             id = esc(&item.id),
-            title = esc(&item.title),
+            title = esc(&item.title.to_string()),
             start = iso_date(item.start),
             due = iso_date(item.due),
             cost = dollars(item.estimated_cost),
@@ -447,7 +454,7 @@ fn crosswalk(out: &mut String, model: &ReportModel) {
             out,
             "<tr><td><span class=\"id\">{}</span> {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.id),
-            esc(&row.title),
+            esc(&row.title.to_string()),
             esc(&row.csf11.join(", ")),
             esc(&row.csf2.join(", ")),
             esc(&row.cpg.join(", ")),
@@ -478,6 +485,7 @@ fn catalog_notes(out: &mut String, model: &ReportModel) {
         "<section id=\"catalog\">\n<h2>Appendix C. About the catalog</h2>\n<p>{}</p>\n",
         esc(&notes.edition_note)
     );
+    legend(out);
     if notes.unverified.is_empty() {
         out.push_str(
             "<p>Every catalog entry in this report has been checked against its source.</p>\n",
@@ -491,7 +499,7 @@ fn catalog_notes(out: &mut String, model: &ReportModel) {
                 out,
                 "<tr><td><span class=\"id\">{}</span> {}</td><td>{}</td><td>{}</td></tr>",
                 esc(&entry.id),
-                esc(&entry.title),
+                esc(&entry.title.to_string()),
                 esc(&entry.confidence),
                 opt(&entry.note)
             );

@@ -16,6 +16,7 @@ pub mod oscal;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod summary;
+pub mod titles;
 pub mod xlsx;
 
 /// What every renderer is given.

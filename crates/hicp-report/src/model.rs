@@ -9,6 +9,7 @@ use time::Date;
 
 use crate::ReportInput;
 use crate::escape::num;
+use crate::titles::Title;
 
 /// How many actions the executive summary singles out.
 pub const TOP_ACTIONS: usize = 5;
@@ -201,7 +202,7 @@ pub struct Summary {
 pub struct TopAction {
     pub rank: usize,
     pub id: String,
-    pub title: String,
+    pub title: Title,
     pub risk_reduction: f64,
     pub cost: String,
     pub effort: String,
@@ -209,7 +210,7 @@ pub struct TopAction {
     pub estimated_cost: u64,
     /// The plan period it is scheduled in; `None` when deferred.
     pub period_label: Option<String>,
-    pub threats: Vec<String>,
+    pub threats: Vec<Title>,
     /// The engine's first, most important reason.
     pub why: String,
 }
@@ -217,7 +218,7 @@ pub struct TopAction {
 #[derive(Debug, Clone, Serialize)]
 pub struct PracticeRow {
     pub id: u8,
-    pub title: String,
+    pub title: Title,
     pub score: Option<f64>,
     pub level: Option<ScoreLevel>,
     pub applicable: usize,
@@ -227,7 +228,7 @@ pub struct PracticeRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct ThreatRow {
     pub id: u8,
-    pub name: String,
+    pub name: Title,
     pub likelihood: f64,
     pub impact: f64,
     pub coverage: f64,
@@ -243,9 +244,9 @@ pub struct ThreatRow {
 pub struct Finding {
     pub id: String,
     pub practice: u8,
-    pub practice_title: String,
+    pub practice_title: Title,
     pub tier: String,
-    pub title: String,
+    pub title: Title,
     /// False for sub-practices answered beyond what the tier requires ("going further").
     pub required: bool,
     pub status: Status,
@@ -300,7 +301,7 @@ pub struct PlanPeriod {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanRow {
     pub id: String,
-    pub title: String,
+    pub title: Title,
     pub period_label: String,
     #[serde(serialize_with = "iso")]
     pub start: Date,
@@ -327,7 +328,7 @@ pub struct MilestoneRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeferredRow {
     pub id: String,
-    pub title: String,
+    pub title: Title,
     pub gap_rank: usize,
     pub reason: String,
     pub estimated_cost: u64,
@@ -347,7 +348,7 @@ pub struct InPlaceSection {
 #[derive(Debug, Clone, Serialize)]
 pub struct CrosswalkRow {
     pub id: String,
-    pub title: String,
+    pub title: Title,
     /// NIST CSF 1.1 references as published with HICP.
     pub csf11: Vec<String>,
     /// NIST CSF 2.0, derived from the CSF 1.1 references through NIST's mapping.
@@ -362,13 +363,15 @@ pub struct CrosswalkRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct CatalogNotes {
     pub edition_note: String,
+    /// [`crate::titles::LEGEND`]: what the marks after names mean.
+    pub title_legend: String,
     pub unverified: Vec<UnverifiedEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnverifiedEntry {
     pub id: String,
-    pub title: String,
+    pub title: Title,
     pub confidence: String,
     pub note: Option<String>,
 }
@@ -376,21 +379,26 @@ pub struct UnverifiedEntry {
 impl ReportModel {
     pub fn build(input: &ReportInput<'_>) -> ReportModel {
         let evaluation = input.evaluation;
+        let catalog = input.catalog;
         let findings = findings(input);
-        let plan = plan(evaluation);
+        let plan = plan(catalog, evaluation);
         let practices = evaluation
             .practices
             .iter()
             .map(|p| PracticeRow {
                 id: p.id,
-                title: p.title.clone(),
+                title: Title::practice(catalog, p.id, &p.title),
                 score: p.score,
                 level: p.score.map(ScoreLevel::from_score),
                 applicable: p.applicable,
                 implemented: p.implemented,
             })
             .collect();
-        let threats = evaluation.threats.iter().map(threat_row).collect();
+        let threats = evaluation
+            .threats
+            .iter()
+            .map(|t| threat_row(catalog, t))
+            .collect();
         let top_actions = top_actions(input.catalog, evaluation);
         let summary = Summary {
             paragraph: summary_paragraph(input, &plan),
@@ -408,7 +416,7 @@ impl ReportModel {
             .iter()
             .filter_map(|f| f.id.parse::<SubPracticeId>().ok())
             .filter_map(|id| input.catalog.sub_practice(&id))
-            .map(crosswalk_row)
+            .map(|entry| crosswalk_row(input.catalog, entry))
             .collect();
         let catalog_notes = catalog_notes(input.catalog, &findings);
         ReportModel {
@@ -461,11 +469,11 @@ fn header(input: &ReportInput<'_>) -> Header {
     }
 }
 
-fn threat_row(threat: &ThreatRisk) -> ThreatRow {
+fn threat_row(catalog: &Catalog, threat: &ThreatRisk) -> ThreatRow {
     let level = RiskLevel::from_residual(threat.residual_risk);
     ThreatRow {
         id: threat.id,
-        name: threat.name.clone(),
+        name: Title::threat(catalog, threat.id, &threat.name),
         likelihood: threat.likelihood,
         impact: threat.impact,
         coverage: threat.coverage,
@@ -490,13 +498,9 @@ fn findings(input: &ReportInput<'_>) -> Vec<Finding> {
             Some(Finding {
                 id: scored.id.to_string(),
                 practice: entry.practice,
-                practice_title: input
-                    .catalog
-                    .practice(entry.practice)
-                    .map(|p| p.title.clone())
-                    .unwrap_or_default(),
+                practice_title: Title::practice(input.catalog, entry.practice, ""),
                 tier: entry.tier.as_str().to_string(),
-                title: entry.title.clone(),
+                title: Title::sub_practice(input.catalog, &entry.id, &entry.title),
                 required: !scored.going_further,
                 status: scored.status,
                 status_label: scored.status.label().to_string(),
@@ -515,10 +519,10 @@ fn findings(input: &ReportInput<'_>) -> Vec<Finding> {
         .collect()
 }
 
-fn plan_row(item: &PlanItem) -> PlanRow {
+fn plan_row(catalog: &Catalog, item: &PlanItem) -> PlanRow {
     PlanRow {
         id: item.id.to_string(),
-        title: item.title.clone(),
+        title: Title::sub_practice(catalog, &item.id, &item.title),
         period_label: item.period_label.clone(),
         start: item.start,
         due: item.due,
@@ -541,7 +545,7 @@ fn plan_row(item: &PlanItem) -> PlanRow {
     }
 }
 
-fn plan(evaluation: &Evaluation) -> PlanSection {
+fn plan(catalog: &Catalog, evaluation: &Evaluation) -> PlanSection {
     let plan = &evaluation.plan;
     let periods: Vec<PlanPeriod> = plan
         .periods
@@ -557,7 +561,7 @@ fn plan(evaluation: &Evaluation) -> PlanSection {
                 .items
                 .iter()
                 .filter(|item| item.period == period.index)
-                .map(plan_row)
+                .map(|item| plan_row(catalog, item))
                 .collect(),
         })
         .filter(|period| !period.items.is_empty())
@@ -571,7 +575,7 @@ fn plan(evaluation: &Evaluation) -> PlanSection {
             .iter()
             .map(|d| DeferredRow {
                 id: d.id.to_string(),
-                title: d.title.clone(),
+                title: Title::sub_practice(catalog, &d.id, &d.title),
                 gap_rank: d.gap_rank,
                 reason: d.reason.clone(),
                 estimated_cost: d.estimated_cost,
@@ -593,7 +597,7 @@ fn top_actions(catalog: &Catalog, evaluation: &Evaluation) -> Vec<TopAction> {
             TopAction {
                 rank: gap.rank,
                 id: gap.id.to_string(),
-                title: gap.title.clone(),
+                title: Title::sub_practice(catalog, &gap.id, &gap.title),
                 risk_reduction: gap.risk_reduction,
                 cost: gap.cost.as_str().to_string(),
                 effort: gap.effort.as_str().to_string(),
@@ -602,11 +606,7 @@ fn top_actions(catalog: &Catalog, evaluation: &Evaluation) -> Vec<TopAction> {
                 threats: gap
                     .threats
                     .iter()
-                    .map(|t| {
-                        catalog
-                            .threat(*t)
-                            .map_or_else(|| format!("Threat {t}"), |t| t.name.clone())
-                    })
+                    .map(|t| Title::threat(catalog, *t, &format!("Threat {t}")))
                     .collect(),
                 why: gap.reasons.first().cloned().unwrap_or_default(),
             }
@@ -669,14 +669,14 @@ fn summary_paragraph(input: &ReportInput<'_>, plan: &PlanSection) -> String {
         let level = RiskLevel::from_residual(worst.residual_risk);
         let mut exposure = format!(
             "The threat it is most exposed to is {} ({} residual risk, {} of 25)",
-            worst.name.to_lowercase(),
+            Title::threat(input.catalog, worst.id, &worst.name).lowercase(),
             level.label(),
             num(worst.residual_risk)
         );
         if let Some(next) = threats.get(1) {
             exposure.push_str(&format!(
                 ", followed by {} ({})",
-                next.name.to_lowercase(),
+                Title::threat(input.catalog, next.id, &next.name).lowercase(),
                 RiskLevel::from_residual(next.residual_risk).label()
             ));
         }
@@ -696,9 +696,9 @@ fn summary_paragraph(input: &ReportInput<'_>, plan: &PlanSection) -> String {
     {
         sentences.push(format!(
             "Its strongest practice is {} ({}) and its weakest is {} ({}).",
-            strong.title.to_lowercase(),
+            Title::practice(input.catalog, strong.id, &strong.title).lowercase(),
             num(*s),
-            weak.title.to_lowercase(),
+            Title::practice(input.catalog, weak.id, &weak.title).lowercase(),
             num(*w)
         ));
     }
@@ -734,7 +734,7 @@ fn summary_paragraph(input: &ReportInput<'_>, plan: &PlanSection) -> String {
         if let Some(first) = evaluation.gaps.iter().min_by_key(|g| g.rank) {
             sentences.push(format!(
                 "The single best next step, for the risk it removes per dollar, is {} ({}).",
-                first.title.to_lowercase(),
+                Title::sub_practice(input.catalog, &first.id, &first.title).lowercase(),
                 first.id
             ));
         }
@@ -778,10 +778,10 @@ fn in_place(evaluation: &Evaluation) -> InPlaceSection {
     }
 }
 
-fn crosswalk_row(entry: &SubPractice) -> CrosswalkRow {
+fn crosswalk_row(catalog: &Catalog, entry: &SubPractice) -> CrosswalkRow {
     CrosswalkRow {
         id: entry.id.to_string(),
-        title: entry.title.clone(),
+        title: Title::sub_practice(catalog, &entry.id, &entry.title),
         csf11: entry.csf11.clone(),
         csf2: entry.csf2.clone(),
         cpg: entry.cpg.clone(),
@@ -797,13 +797,14 @@ fn catalog_notes(catalog: &Catalog, findings: &[Finding]) -> CatalogNotes {
         .filter_map(|id| catalog.sub_practice(&id))
         .map(|entry| UnverifiedEntry {
             id: entry.id.to_string(),
-            title: entry.title.clone(),
+            title: Title::sub_practice(catalog, &entry.id, &entry.title),
             confidence: entry.provenance.confidence.as_str().to_string(),
             note: entry.provenance.note.clone(),
         })
         .collect();
     CatalogNotes {
         edition_note: catalog.edition.note.clone(),
+        title_legend: crate::titles::LEGEND.to_string(),
         unverified,
     }
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::ReportInput;
 use crate::model::{Finding, ReportModel, iso_date};
+use crate::titles::Title;
 
 /// The file name the AR gives the assessment plan it embeds.
 const ASSESSMENT_PLAN_FILE: &str = "assessment-plan.json";
@@ -141,13 +142,14 @@ impl<'a> Subject<'a> {
         let mut props = vec![
             prop("control-id", &control_id_of(finding)),
             prop("status", finding.status.as_str()),
+            title_confidence(&finding.title),
         ];
         if let Some(owner) = &finding.owner {
             props.push(prop("owner", owner));
         }
         let mut observation = json!({
             "uuid": self.observation_uuid(finding),
-            "title": one_line(&format!("{} {}", finding.id, finding.title)),
+            "title": one_line(&format!("{} {}", finding.id, finding.title.text)),
             "description": description,
             "props": props,
             "methods": methods,
@@ -175,13 +177,16 @@ impl<'a> Subject<'a> {
         if let Some(state) = implementation_state(finding.status) {
             target["implementation-status"] = json!({ "state": state });
         }
-        let mut props = vec![prop("control-id", &control_id_of(finding))];
+        let mut props = vec![
+            prop("control-id", &control_id_of(finding)),
+            title_confidence(&finding.title),
+        ];
         if let Some(rank) = finding.gap_rank {
             props.push(prop("gap-rank", &rank.to_string()));
         }
         let mut value = json!({
             "uuid": self.finding_uuid(finding),
-            "title": one_line(&format!("{} {}", finding.id, finding.title)),
+            "title": one_line(&format!("{} {}", finding.id, finding.title.text)),
             "description": format!(
                 "{} is {} ({}).",
                 finding.id,
@@ -229,6 +234,13 @@ fn implementation_state(status: Status) -> Option<&'static str> {
         Status::NotApplicable => Some("not-applicable"),
         Status::NotImplemented | Status::Unknown => None,
     }
+}
+
+/// How sure the catalog is of a name the element's title uses ([`crate::titles`]): OSCAL titles
+/// carry the plain name, and this property says whether it was published, recalled, inferred or
+/// is a stand-in.
+fn title_confidence(title: &Title) -> Value {
+    prop("title-confidence", title.confidence_word())
 }
 
 /// A property in hicp's namespace. OSCAL property values are one line without edge spaces.
@@ -334,9 +346,9 @@ pub fn assessment_results(input: &ReportInput<'_>) -> Value {
         .map(|t| {
             json!({
                 "uuid": subject.uuid(&format!("risk/threat-{}", t.id)),
-                "title": one_line(&format!("Threat {}: {}", t.id, t.name)),
+                "title": one_line(&format!("Threat {}: {}", t.id, t.name.text)),
                 "description": if t.reasons.is_empty() {
-                    format!("Residual risk from {}.", t.name.to_lowercase())
+                    format!("Residual risk from {}.", t.name.text.to_lowercase())
                 } else {
                     t.reasons.join(" ")
                 },
@@ -344,7 +356,7 @@ pub fn assessment_results(input: &ReportInput<'_>) -> Value {
                     "Likelihood {:.1} and impact {:.1} (of 5) give an inherent risk of {:.1} (of 25); with {:.0}% coverage by the mitigating practices the residual risk is {:.1}, which is {}.",
                     t.likelihood, t.impact, t.inherent_risk, t.coverage, t.residual_risk, t.level_label
                 ),
-                "props": [prop("threat", &t.id.to_string())],
+                "props": [prop("threat", &t.id.to_string()), title_confidence(&t.name)],
                 "status": "open",
                 "characterizations": [{
                     "origin": { "actors": [{ "type": "party", "actor-uuid": subject.party_uuid() }] },
@@ -433,13 +445,14 @@ pub fn poam(input: &ReportInput<'_>) -> Value {
         let mut props = vec![
             prop("control-id", &control_id_of(finding)),
             prop("gap-rank", &rank.to_string()),
+            title_confidence(&finding.title),
         ];
         if let Some(item) = scheduled {
             props.push(prop("period", &item.period_label));
         }
         items.push(json!({
             "uuid": subject.uuid(&format!("poam-item/{}", finding.id)),
-            "title": one_line(&format!("{} {}", finding.id, finding.title)),
+            "title": one_line(&format!("{} {}", finding.id, finding.title.text)),
             "description": match scheduled {
                 Some(item) => format!(
                     "Bring {} to implemented in {} (due {}); gap rank {rank}.",
@@ -507,7 +520,7 @@ fn gap_risk(subject: &Subject<'_>, finding: &Finding, risk_uuid: Uuid) -> Value 
     let mut remediation = json!({
         "uuid": subject.uuid(&format!("remediation/{}", finding.id)),
         "lifecycle": if scheduled.is_some() { "planned" } else { "recommendation" },
-        "title": one_line(&format!("Implement {} {}", finding.id, finding.title)),
+        "title": one_line(&format!("Implement {} {}", finding.id, finding.title.text)),
         "description": match (scheduled, deferred) {
             (Some(item), _) => format!(
                 "Owner: {}{}. Estimated cost {} ({} band), {} staff-days ({} effort).",
@@ -538,7 +551,7 @@ fn gap_risk(subject: &Subject<'_>, finding: &Finding, risk_uuid: Uuid) -> Value 
         let mut tasks = vec![json!({
             "uuid": subject.uuid(&format!("task/{}", finding.id)),
             "type": "action",
-            "title": one_line(&format!("Implement {}", finding.title)),
+            "title": one_line(&format!("Implement {}", finding.title.text)),
             "timing": { "within-date-range": { "start": datetime(item.start), "end": datetime(item.due) } },
         })];
         tasks.extend(item.milestones.iter().enumerate().map(|(i, m)| {
@@ -555,7 +568,7 @@ fn gap_risk(subject: &Subject<'_>, finding: &Finding, risk_uuid: Uuid) -> Value 
     let reasons = gap.map(|g| g.reasons.join(" ")).unwrap_or_default();
     let mut risk = json!({
         "uuid": risk_uuid,
-        "title": one_line(&format!("{} {} is not in place", finding.id, finding.title)),
+        "title": one_line(&format!("{} {} is not in place", finding.id, finding.title.text)),
         "description": if reasons.is_empty() { format!("{} is {}.", finding.id, finding.status_label.to_lowercase()) } else { reasons },
         "statement": match gap {
             Some(g) => format!(
@@ -566,7 +579,7 @@ fn gap_risk(subject: &Subject<'_>, finding: &Finding, risk_uuid: Uuid) -> Value 
             ),
             None => format!("{} is not in place.", finding.id),
         },
-        "props": [prop("control-id", &control_id_of(finding))],
+        "props": [prop("control-id", &control_id_of(finding)), title_confidence(&finding.title)],
         "status": "open",
         "remediations": [remediation],
         "related-observations": [{ "observation-uuid": subject.observation_uuid(finding) }],

@@ -1,11 +1,13 @@
 //! The evaluation as a short document for a terminal or as Markdown: tier, overall score,
 //! threats, practices, the top gaps with their reasons, the plan by period and the 12-month
 //! view. One outline ([`Block`]s), two renderings, so the text and the Markdown never disagree.
+//! Every name carries the mark of [`crate::titles`], explained at the end.
 
 use hicp_catalog::Catalog;
 use hicp_engine::{Evaluation, Warning};
 
 use crate::model::dollars;
+use crate::titles::{LEGEND, Title};
 
 /// The summary for a terminal: wrapped at 100 columns, tables aligned, numbers to the right.
 /// Warnings are not included (a terminal shows them apart, on standard error).
@@ -40,11 +42,10 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> Vec<Block> {
     let e = evaluation;
-    let title_of = |id: &hicp_catalog::SubPracticeId| {
-        catalog
-            .sub_practice(id)
-            .map_or_else(String::new, |s| s.title.clone())
+    let title_of = |id: &hicp_catalog::SubPracticeId, fallback: &str| {
+        Title::sub_practice(catalog, id, fallback).to_string()
     };
+    let threat_name = |t: &hicp_engine::ThreatRisk| Title::threat(catalog, t.id, &t.name);
     let mut doc = vec![
         Block::Title(format!("HICP assessment: {}", e.organization)),
         Block::Para(format!(
@@ -109,7 +110,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
             .map(|t| {
                 vec![
                     t.id.to_string(),
-                    t.name.clone(),
+                    threat_name(t).to_string(),
                     format!("{:.1}", t.likelihood),
                     format!("{:.1}", t.impact),
                     format!("{:.0}%", t.coverage),
@@ -119,7 +120,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
             .collect(),
     });
     for t in &threats {
-        doc.push(Block::Subheading(format!("Why {}", t.name)));
+        doc.push(Block::Subheading(format!("Why {}", threat_name(t))));
         doc.push(Block::Bullets(t.reasons.clone()));
     }
 
@@ -132,7 +133,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
             .map(|p| {
                 vec![
                     p.id.to_string(),
-                    p.title.clone(),
+                    Title::practice(catalog, p.id, &p.title).to_string(),
                     p.score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}")),
                     format!("{} of {}", p.implemented, p.applicable),
                 ]
@@ -155,7 +156,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
             "{}. {} {} — priority {:.2} ({}, {} cost, {} effort)",
             gap.rank,
             gap.id,
-            gap.title,
+            title_of(&gap.id, &gap.title),
             gap.priority,
             gap.status.label().to_lowercase(),
             gap.cost,
@@ -217,7 +218,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
                     vec![
                         i.gap_rank.to_string(),
                         i.id.to_string(),
-                        i.title.clone(),
+                        title_of(&i.id, &i.title),
                         i.owner.clone().unwrap_or_else(|| i.owner_role.clone()),
                         dollars(i.estimated_cost),
                         i.estimated_staff_days.to_string(),
@@ -232,7 +233,15 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
             e.plan
                 .deferred
                 .iter()
-                .map(|d| format!("{} {} (rank {}): {}", d.id, d.title, d.gap_rank, d.reason))
+                .map(|d| {
+                    format!(
+                        "{} {} (rank {}): {}",
+                        d.id,
+                        title_of(&d.id, &d.title),
+                        d.gap_rank,
+                        d.reason
+                    )
+                })
                 .collect(),
         ));
     }
@@ -254,7 +263,7 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
         format!(
             "{} {} — since {}",
             p.id,
-            title_of(&p.id),
+            title_of(&p.id, ""),
             p.since.map_or_else(String::new, |d| d.to_string())
         )
     };
@@ -266,6 +275,9 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
         doc.push(Block::Subheading("Less than 12 months".into()));
         doc.push(Block::Bullets(recent.iter().map(since_line).collect()));
     }
+
+    doc.push(Block::Heading("About the names".into()));
+    doc.push(Block::Para(LEGEND.to_string()));
 
     if !warnings.is_empty() {
         doc.push(Block::Heading("Warnings".into()));
@@ -283,7 +295,11 @@ fn wrap(text: &str, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_string();
     let mut empty = true;
-    for word in text.split_whitespace() {
+    // A no-break space (between a name and its mark) holds its words together.
+    for word in text
+        .split(|c: char| c.is_whitespace() && c != '\u{a0}')
+        .filter(|w| !w.is_empty())
+    {
         if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
             out.push_str(line.trim_end());
             out.push('\n');

@@ -1,7 +1,8 @@
 //! The report as a workbook the team can work from: sheets Summary, Findings, Action Plan and
 //! Crosswalk. Every sheet is one table with a frozen, bold header row and an autofilter; dates
 //! are real date cells, amounts real numbers, and text cells are guarded against formula
-//! injection.
+//! injection. Names carry the mark of [`crate::titles`] and, where a sheet lists sub-practices,
+//! a column saying how sure the catalog is of the wording; the Summary sheet explains the marks.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use time::Date;
@@ -261,6 +262,7 @@ fn summary_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
             Cell::Number(model.in_place.covered as f64),
             &model.in_place.statement,
         ),
+        fact("Names", Cell::Empty, &model.catalog_notes.title_legend),
     ];
     for p in &model.practices {
         rows.push(vec![
@@ -313,6 +315,7 @@ fn findings_columns() -> Vec<Column> {
         Column("ID", 8.0),
         Column("Practice", 28.0),
         Column("Sub-practice", 40.0),
+        Column("Name confidence", 12.0),
         Column("Tier", 8.0),
         Column("Scope", 13.0),
         Column("Status", 20.0),
@@ -337,7 +340,8 @@ fn findings_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
             vec![
                 Cell::text(f.id.as_str()),
                 Cell::text(format!("{}. {}", f.practice, f.practice_title)),
-                Cell::text(f.title.as_str()),
+                Cell::text(f.title.to_string()),
+                Cell::text(f.title.confidence_word()),
                 Cell::text(f.tier.as_str()),
                 Cell::text(if f.required {
                     "required"
@@ -368,6 +372,7 @@ fn plan_columns() -> Vec<Column> {
         Column("Due", 12.0),
         Column("ID", 8.0),
         Column("Action", 40.0),
+        Column("Name confidence", 12.0),
         Column("Owner role", 24.0),
         Column("Owner", 20.0),
         Column("Cost band", 9.0),
@@ -389,7 +394,8 @@ fn plan_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
             Cell::Date(item.start),
             Cell::Date(item.due),
             Cell::text(item.id.as_str()),
-            Cell::text(item.title.as_str()),
+            Cell::text(item.title.to_string()),
+            Cell::text(item.title.confidence_word()),
             Cell::text(item.owner_role.as_str()),
             Cell::opt_text(&item.owner),
             Cell::text(item.cost.as_str()),
@@ -415,7 +421,8 @@ fn plan_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
             Cell::Empty,
             Cell::Empty,
             Cell::text(d.id.as_str()),
-            Cell::text(d.title.as_str()),
+            Cell::text(d.title.to_string()),
+            Cell::text(d.title.confidence_word()),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -435,6 +442,7 @@ fn crosswalk_columns() -> Vec<Column> {
     vec![
         Column("ID", 8.0),
         Column("Sub-practice", 40.0),
+        Column("Name confidence", 12.0),
         Column("NIST CSF 1.1 (published)", 24.0),
         Column("NIST CSF 2.0 (derived)", 24.0),
         Column("HPH CPG (inferred)", 16.0),
@@ -449,7 +457,8 @@ fn crosswalk_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
         .map(|row| {
             vec![
                 Cell::text(row.id.as_str()),
-                Cell::text(row.title.as_str()),
+                Cell::text(row.title.to_string()),
+                Cell::text(row.title.confidence_word()),
                 Cell::text(row.csf11.join(", ")),
                 Cell::text(row.csf2.join(", ")),
                 Cell::text(row.cpg.join(", ")),

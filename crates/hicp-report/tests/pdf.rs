@@ -276,3 +276,33 @@ fn the_same_input_gives_the_same_pdf() {
     let second = render(&catalog, &assessment, &evaluation);
     assert!(first == second, "two renders of one input differ");
 }
+
+#[test]
+fn every_finding_title_carries_its_confidence_mark_and_the_legend_explains_it() {
+    use hicp_catalog::NameConfidence;
+    use hicp_report::titles::{LEGEND, STAND_IN_MARK, UNVERIFIED_MARK};
+
+    let catalog = catalog();
+    let mut marks_seen = Vec::new();
+    for name in EXAMPLES {
+        let assessment = example(name, &catalog);
+        let evaluation = evaluated(&catalog, &assessment);
+        let text = PdfFile::new(&render(&catalog, &assessment, &evaluation)).text();
+        for scored in &evaluation.sub_practices {
+            let entry = catalog.sub_practice(&scored.id).expect("in the catalog");
+            let mark = match entry.title_source.confidence {
+                NameConfidence::Published => continue,
+                NameConfidence::Recalled | NameConfidence::Inferred => UNVERIFIED_MARK,
+                NameConfidence::Provisional => STAND_IN_MARK,
+            };
+            assert_contains(
+                &text,
+                &format!("{} {} {mark}", scored.id, entry.title),
+                &format!("{name}: the marked title"),
+            );
+            marks_seen.push(mark);
+        }
+        assert_contains(&text, LEGEND, &format!("{name}: the legend"));
+    }
+    assert!(marks_seen.contains(&UNVERIFIED_MARK) && marks_seen.contains(&STAND_IN_MARK));
+}

@@ -285,3 +285,65 @@ fn an_unknown_organization_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Nobody"), "{stderr}");
 }
+
+#[test]
+fn report_plans_with_the_same_flags_as_assess() {
+    // Both commands take one set of planning flags; the plan each prints must be the same.
+    let planning = [
+        "--budget",
+        "$150,000",
+        "--staff-days",
+        "90",
+        "--periods",
+        "3",
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    report("community-hospital", "csv", &planning)
+        .args(["--out", dir.path().to_str().expect("path")])
+        .assert()
+        .success();
+    let plan = std::fs::read_to_string(dir.path().join("plan.csv")).expect("plan.csv");
+    // State, period and id are the first columns and never quoted: no CSV reader is needed.
+    let from_report: Vec<(String, String, String)> = plan
+        .lines()
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<&str> = row.splitn(6, ',').collect();
+            (
+                cells[0].to_string(),
+                cells[1].to_string(),
+                cells[4].to_string(),
+            )
+        })
+        .collect();
+
+    let assessed = stdout_of(
+        Command::cargo_bin("hicp")
+            .expect("the hicp binary")
+            .arg("assess")
+            .arg(example("community-hospital"))
+            .args(["--format", "json", "--as-of", "2026-11-01"])
+            .args(planning),
+    );
+    let json: serde_json::Value = serde_json::from_str(&assessed).expect("JSON");
+    let text = |v: &serde_json::Value| v.as_str().expect("text").to_string();
+    let scheduled = json["plan"].as_array().expect("plan").iter().map(|item| {
+        (
+            "scheduled".to_string(),
+            text(&item["period"]),
+            text(&item["id"]),
+        )
+    });
+    let deferred = json["deferred"]
+        .as_array()
+        .expect("deferred")
+        .iter()
+        .map(|item| ("deferred".to_string(), String::new(), text(&item["id"])));
+    let from_assess: Vec<_> = scheduled.chain(deferred).collect();
+
+    assert!(
+        from_assess.iter().any(|(state, ..)| state == "deferred"),
+        "the budget should defer something, or the flags were not applied"
+    );
+    assert_eq!(from_report, from_assess);
+}
