@@ -26,6 +26,9 @@ pub enum AppError {
     /// A scanner, KEV or inventory file could not be read (its problems say where and why).
     #[error(transparent)]
     Evidence(hicp_evidence::ImportError),
+    /// A file of a kind that is not kept per organization.
+    #[error("{0}")]
+    NotKept(&'static str),
     /// This build leaves the feature out (e.g. PDF without the `pdf` feature).
     #[error("{0}")]
     NotBuilt(&'static str),

@@ -1,15 +1,38 @@
 //! Evidence files from the tools an organization already runs, read in one streaming pass
-//! each: summarized with no database, or kept for an organization in the store.
+//! each: summarized with no database, or kept for an organization in the store with the HICP
+//! metrics and suggested answers they support.
 //!
-//! Reading is blocking file I/O; a face on an async executor runs these functions with
-//! `spawn_blocking`.
+//! Reading is blocking file I/O ([`summarize_files`], [`read_for_keeping`]); a face on an async
+//! executor runs those with `spawn_blocking` and then awaits [`keep`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use hicp_evidence::{Format, ImportError, KevCatalog, Options, Summary, SummaryBuilder};
+use hicp_evidence::{
+    Asset, Collected, Evidence, Format, Host, HostIdentity, ImportError, InventoryMapping,
+    KevCatalog, MetricSettings, MetricValue, Metrics, Options, Record, Suggestion, Summary,
+    SummaryBuilder,
+};
+use hicp_store::{
+    Actor, EvidenceImportRecord, ImportHostRecord, ImportedHost, NewEvidenceImport, NewMetric,
+    Store,
+};
 use serde::Serialize;
+use time::Date;
+use uuid::Uuid;
 
 use crate::{AppError, AppResult};
+
+/// What the files are and what to read them with.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub format: Format,
+    /// Findings are counted against it (KEV matches) and the metrics use it.
+    pub kev: Option<&'a KevCatalog>,
+    /// For inventories: which columns hold what.
+    pub mapping: Option<&'a InventoryMapping>,
+}
 
 /// One file that was read in full.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,38 +61,371 @@ pub fn load_kev(path: &Path) -> AppResult<KevCatalog> {
     KevCatalog::load(path, Options::default()).map_err(AppError::Evidence)
 }
 
-/// Reads every file in `format` and sums them into one summary; KEV matches are counted when
-/// a catalog is given. The first unusable file stops the run with its problems.
+/// Loads an inventory column mapping (TOML; docs/evidence.md).
+pub fn load_mapping(path: &Path) -> AppResult<InventoryMapping> {
+    InventoryMapping::load(path)
+        .map_err(|problems| AppError::Evidence(ImportError::Input(problems)))
+}
+
+fn read_file(
+    request: Request<'_>,
+    path: &Path,
+    progress: &mut ProgressFn<'_>,
+    on_record: &mut dyn FnMut(Record),
+) -> AppResult<ReadFile> {
+    let mut report = |read: u64, total: Option<u64>| progress(path, read, total);
+    let options = Options {
+        progress: Some(&mut report),
+        mapping: request.mapping,
+        ..Options::default()
+    };
+    let imported = hicp_evidence::import_path(request.format, path, options, &mut |record| {
+        on_record(record);
+        Ok(())
+    })
+    .map_err(AppError::Evidence)?;
+    Ok(ReadFile {
+        file: path.display().to_string(),
+        format: imported.format,
+        sha256: imported.sha256,
+        bytes: imported.bytes,
+    })
+}
+
+/// Reads every file and sums them into one summary, in memory that does not grow with the
+/// files' size. The first unusable file stops the run with its problems.
 pub fn summarize_files(
-    format: Format,
+    request: Request<'_>,
     paths: &[PathBuf],
-    kev: Option<&KevCatalog>,
     progress: &mut ProgressFn<'_>,
 ) -> AppResult<FilesSummary> {
-    let mut builder = SummaryBuilder::new(kev);
+    let mut builder = SummaryBuilder::new(request.kev);
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
-        let mut report = |read: u64, total: Option<u64>| progress(path, read, total);
-        let options = Options {
-            progress: Some(&mut report),
-            ..Options::default()
-        };
-        let imported = hicp_evidence::import_path(format, path, options, &mut |record| {
-            builder.add(&record);
-            Ok(())
-        })
-        .map_err(AppError::Evidence)?;
-        files.push(ReadFile {
-            file: path.display().to_string(),
-            format: imported.format,
-            sha256: imported.sha256,
-            bytes: imported.bytes,
-        });
+        files.push(read_file(request, path, progress, &mut |record| {
+            builder.add(&record)
+        })?);
     }
     Ok(FilesSummary {
         summary: builder.summary(),
         files,
     })
+}
+
+/// A file read in full, its records held until they are kept.
+pub struct ReadEvidence {
+    pub file: ReadFile,
+    pub summary: Summary,
+    collected: Collected,
+}
+
+/// Reads one file for [`keep`]. Unlike [`summarize_files`] this holds the file's findings and
+/// assets in memory: the metrics need them together.
+pub fn read_for_keeping(
+    request: Request<'_>,
+    path: &Path,
+    progress: &mut ProgressFn<'_>,
+) -> AppResult<ReadEvidence> {
+    if request.format == Format::Kev {
+        return Err(AppError::NotKept(
+            "a KEV catalog is the same for everyone, so it is not kept per organization; give it with --kev when importing scans",
+        ));
+    }
+    let mut builder = SummaryBuilder::new(request.kev);
+    let mut collected = Collected::default();
+    let file = read_file(request, path, progress, &mut |record| {
+        builder.add(&record);
+        collected.add(record);
+    })?;
+    Ok(ReadEvidence {
+        file,
+        summary: builder.summary(),
+        collected,
+    })
+}
+
+/// An import as kept: the stored record, and what it showed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kept {
+    pub import: EvidenceImportRecord,
+    pub summary: Summary,
+    pub metrics: Metrics,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Keeps a file read by [`read_for_keeping`] for an organization, in one audited transaction
+/// with its hosts and metrics. A scan's metrics are reconciled with the organization's latest
+/// inventory, an inventory's with its latest scan. The same file twice is refused
+/// (`StoreError::AlreadyImported`), so nothing is counted twice.
+pub async fn keep(
+    store: &Store,
+    actor: &Actor,
+    organization_id: Uuid,
+    read: ReadEvidence,
+    kev: Option<&KevCatalog>,
+    today: Date,
+) -> AppResult<Kept> {
+    let ReadEvidence {
+        file,
+        summary,
+        mut collected,
+    } = read;
+    let imported_at = today.midnight().assume_utc().unix_timestamp();
+    // Formats without a first-seen time age their findings from the import that brought them.
+    for finding in &mut collected.findings {
+        hicp_evidence::fill_times(finding, imported_at);
+    }
+    let (stored_hosts, stored_assets) = if file.format.is_scan() {
+        let inventory = store
+            .latest_import_hosts(organization_id, Format::Inventory.as_str())
+            .await?;
+        let assets = inventory
+            .map(|(_, hosts)| hosts.iter().map(asset_of).collect())
+            .unwrap_or_default();
+        (Vec::new(), assets)
+    } else {
+        (
+            latest_scanned_hosts(store, organization_id).await?,
+            Vec::new(),
+        )
+    };
+    let evidence = Evidence {
+        findings: &collected.findings,
+        hosts: if file.format.is_scan() {
+            &collected.hosts
+        } else {
+            &stored_hosts
+        },
+        assets: if file.format.is_scan() {
+            &stored_assets
+        } else {
+            &collected.assets
+        },
+        kev,
+    };
+    let metrics = hicp_evidence::compute(&evidence, &MetricSettings::default(), today);
+    let suggestions = hicp_evidence::suggest(&metrics);
+    let source = format!("{} {}", file.format.as_str(), file_name(&file.file));
+    let observations = observations(&metrics);
+    let record = store
+        .record_evidence_import(
+            actor,
+            NewEvidenceImport {
+                organization_id,
+                format: file.format.as_str(),
+                file_name: file_name(&file.file),
+                size_bytes: file.bytes,
+                sha256: &file.sha256,
+                summary: serde_json::json!({ "summary": &summary, "metrics": &metrics }),
+                hosts: hosts_to_keep(&collected),
+                metrics: observations
+                    .iter()
+                    .map(|(metric, value, unit)| NewMetric {
+                        organization_id,
+                        metric,
+                        value: *value,
+                        unit: Some(unit),
+                        observed_on: today,
+                        source: Some(&source),
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+    Ok(Kept {
+        import: record,
+        summary,
+        metrics,
+        suggestions,
+    })
+}
+
+/// The metrics an organization's kept evidence shows: for each format, its latest import.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredMetrics {
+    pub import: EvidenceImportRecord,
+    pub metrics: Metrics,
+    /// Every metric with its definition and its value in words.
+    pub described: Vec<MetricValue>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// The latest import of each format kept for the organization, newest first, with the metrics
+/// computed when it was imported and the answers they suggest.
+pub async fn stored_metrics(store: &Store, organization_id: Uuid) -> AppResult<Vec<StoredMetrics>> {
+    let mut latest: BTreeMap<String, EvidenceImportRecord> = BTreeMap::new();
+    for import in store.evidence_imports(organization_id).await? {
+        let newer = latest
+            .get(&import.format)
+            .is_none_or(|kept| kept.imported_at < import.imported_at);
+        if newer {
+            latest.insert(import.format.clone(), import);
+        }
+    }
+    let mut shown: Vec<StoredMetrics> = latest
+        .into_values()
+        .filter_map(|import| {
+            // An import's summary always carries its metrics (written by `keep`); one that
+            // does not parse is from another writer and has none to show.
+            let metrics: Metrics =
+                serde_json::from_value(import.summary.get("metrics")?.clone()).ok()?;
+            Some(StoredMetrics {
+                described: metrics.described(),
+                suggestions: hicp_evidence::suggest(&metrics),
+                metrics,
+                import,
+            })
+        })
+        .collect();
+    shown.sort_by(|a, b| b.import.imported_at.cmp(&a.import.imported_at));
+    Ok(shown)
+}
+
+fn file_name(path: &str) -> &str {
+    Path::new(path)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or(path)
+}
+
+/// An inventory asset as kept, matched again by address and host name.
+fn asset_of(host: &ImportHostRecord) -> Asset {
+    Asset {
+        asset_id: host.host_key.clone(),
+        hostname: host.hostname.clone(),
+        ip: host.address.clone(),
+        medical_device: host.medical_device,
+        ..Asset::default()
+    }
+}
+
+/// The hosts of the organization's most recent scan of any format, as scanned on the day it
+/// was imported.
+async fn latest_scanned_hosts(store: &Store, organization_id: Uuid) -> AppResult<Vec<Host>> {
+    let mut latest: Option<(EvidenceImportRecord, Vec<ImportHostRecord>)> = None;
+    for format in Format::ALL.into_iter().filter(|format| format.is_scan()) {
+        if let Some(found) = store
+            .latest_import_hosts(organization_id, format.as_str())
+            .await?
+            && latest
+                .as_ref()
+                .is_none_or(|(kept, _)| kept.imported_at < found.0.imported_at)
+        {
+            latest = Some(found);
+        }
+    }
+    let Some((import, hosts)) = latest else {
+        return Ok(Vec::new());
+    };
+    let scanned_at = import.imported_at.unix_timestamp();
+    Ok(hosts
+        .into_iter()
+        .map(|host| Host {
+            identity: Arc::new(HostIdentity {
+                name: host
+                    .hostname
+                    .clone()
+                    .unwrap_or_else(|| host.host_key.clone()),
+                ip: host.address,
+                fqdn: host.hostname,
+                ..HostIdentity::default()
+            }),
+            operating_system: None,
+            credentialed: host.credentialed,
+            scan_start: Some(scanned_at),
+            scan_end: Some(scanned_at),
+        })
+        .collect())
+}
+
+/// One row per distinct host (scans) or asset (inventories), keyed as the readers key them.
+fn hosts_to_keep(collected: &Collected) -> Vec<ImportedHost> {
+    let mut hosts: BTreeMap<String, ImportedHost> = BTreeMap::new();
+    let identities = collected
+        .hosts
+        .iter()
+        .map(|host| (&host.identity, host.credentialed))
+        .chain(
+            collected
+                .findings
+                .iter()
+                .map(|finding| (&finding.host, None)),
+        );
+    for (identity, credentialed) in identities {
+        let entry = hosts.entry(identity.key()).or_insert_with(|| ImportedHost {
+            host_key: identity.key(),
+            address: identity.ip.clone(),
+            hostname: identity
+                .fqdn
+                .clone()
+                .or_else(|| Some(identity.name.clone())),
+            credentialed: None,
+            medical_device: false,
+        });
+        entry.credentialed = entry.credentialed.or(credentialed);
+    }
+    for asset in &collected.assets {
+        let key = asset
+            .ip
+            .clone()
+            .or_else(|| {
+                asset
+                    .hostname
+                    .as_ref()
+                    .map(|name| name.to_ascii_lowercase())
+            })
+            .unwrap_or_else(|| asset.asset_id.clone());
+        hosts.entry(key.clone()).or_insert_with(|| ImportedHost {
+            host_key: key,
+            address: asset.ip.clone(),
+            hostname: asset.hostname.clone().or_else(|| asset.name.clone()),
+            credentialed: None,
+            medical_device: asset.medical_device,
+        });
+    }
+    hosts.into_values().collect()
+}
+
+/// The metrics kept as dated observations, so their trend can be drawn across imports.
+fn observations(metrics: &Metrics) -> Vec<(&'static str, f64, &'static str)> {
+    let mut kept = vec![
+        ("hosts_scanned", metrics.hosts_scanned as f64, "hosts"),
+        ("open_critical", metrics.open.critical as f64, "findings"),
+        ("open_high", metrics.open.high as f64, "findings"),
+        ("open_medium", metrics.open.medium as f64, "findings"),
+        ("overdue", metrics.remediation.overdue as f64, "findings"),
+    ];
+    let mut share = |id, value: Option<f64>| {
+        if let Some(value) = value {
+            kept.push((id, value * 100.0, "percent"));
+        }
+    };
+    share(
+        "remediation_within_timeframe",
+        metrics.remediation.within_timeframe_share,
+    );
+    share("credentialed_scans", metrics.credentialed.share);
+    if let Some(inventory) = &metrics.inventory {
+        share(
+            "scanned_hosts_in_inventory",
+            inventory.scanned_hosts_in_inventory_share,
+        );
+        share(
+            "assets_scanned_recently",
+            inventory.assets_scanned_recently_share,
+        );
+    }
+    if let Some(kev) = &metrics.kev {
+        kept.push(("kev_open_findings", kev.open_findings as f64, "findings"));
+    }
+    if let Some(devices) = &metrics.medical_devices {
+        kept.push((
+            "medical_devices_high_or_critical",
+            devices.with_high_or_critical as f64,
+            "devices",
+        ));
+    }
+    kept
 }
 
 impl AppError {

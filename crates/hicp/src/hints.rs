@@ -29,6 +29,9 @@ pub fn hint(error: &anyhow::Error) -> Option<&'static str> {
         StoreError::WrongPortableKind { .. } => Some(
             "a backup (from `hicp backup`) loads with `hicp restore`; an organization export (from `hicp org export`) loads with `hicp org import`",
         ),
+        StoreError::AlreadyImported { .. } => {
+            Some("nothing was counted twice; `hicp evidence metrics --org ORG` shows what is kept")
+        }
         StoreError::DuplicateOrganizationName { .. } => {
             Some("choose another name under [organization] in the assessment file")
         }

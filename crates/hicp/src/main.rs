@@ -37,6 +37,8 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// Read scanner, KEV and inventory exports: nessus, openvas, tenable-csv, qualys-csv, kev, inventory.
     Import(commands::import::Args),
+    /// Metrics from the scans and inventories kept for an organization.
+    Evidence(commands::evidence::Args),
     /// Produce a report: HTML, PDF, XLSX, CSV or OSCAL.
     Report(commands::report::Args),
     /// Start the server a team shares: accounts, roles and the JSON API.
@@ -85,7 +87,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Backup(args) => commands::backup::run_backup(args).await,
             Command::Restore(args) => commands::backup::run_restore(args).await,
             Command::Report(args) => commands::report::run(args).await,
-            Command::Import(args) => commands::import::run(args),
+            Command::Import(args) => commands::import::run(args).await,
+            Command::Evidence(args) => commands::evidence::run(args).await,
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Healthcheck(args) => commands::serve::healthcheck(args),
             Command::User(args) => commands::user::run(args).await,

@@ -150,3 +150,71 @@ fn an_unknown_format_lists_the_known_ones() {
         "{stderr}"
     );
 }
+
+fn kept_command(db: &hicp_store::testing::TestDatabase, args: &[&str]) -> std::process::Output {
+    hicp()
+        .args(args)
+        .env("HICP_DATABASE_URL", db.url())
+        .env("HICP_DATA_DIR", db.dir())
+        .output()
+        .expect("runs")
+}
+
+fn kept_json(db: &hicp_store::testing::TestDatabase, args: &[&str]) -> Value {
+    let output = kept_command(db, args);
+    assert!(
+        output.status.success(),
+        "hicp {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+hicp_store::backend_tests! {
+    async fn scans_and_inventories_are_kept_once_with_their_metrics(db) {
+        let Some(data) = testdata() else { return Ok(()) };
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/community-hospital.toml");
+        let created = kept_command(db, &["org", "create", "--from-assessment", &example.display().to_string()]);
+        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+        let org = "Riverbend Community Hospital";
+        let inventory = data.join("snipe-it/assets-sample.csv").display().to_string();
+        let scan = data.join("python-libnessus/nessus_report_local_3.nessus").display().to_string();
+        let kev = data.join("cisa-kev/known_exploited_vulnerabilities.json").display().to_string();
+
+        let kept = kept_json(db, &["import", "inventory", &inventory, "--org", org, "--format", "json"]);
+        let assets = kept[0]["summary"]["assets"].as_u64().ok_or("assets counted")?;
+        assert!(assets > 0);
+        let kept = kept_json(db, &["import", "nessus", &scan, "--org", org, "--kev", &kev, "--format", "json"]);
+        let nessus = &kept[0];
+        assert_eq!(nessus["summary"]["findings"], tags(Path::new(&scan), "ReportItem"));
+        assert_eq!(nessus["import"]["format"], "nessus");
+        assert_eq!(nessus["import"]["sha256"].as_str().map(str::len), Some(64));
+        let metrics = &nessus["metrics"];
+        assert_eq!(metrics["hosts_scanned"], nessus["summary"]["hosts"]);
+        // The scan was reconciled with the inventory kept before it.
+        assert_eq!(metrics["inventory"]["assets"], assets, "{metrics}");
+        assert!(metrics["inventory"]["scanned_hosts_not_in_inventory"].as_u64() <= metrics["hosts_scanned"].as_u64());
+        assert!(metrics["kev"].is_object(), "a KEV catalog was given: {metrics}");
+
+        // The same file again is recognized and nothing is counted twice.
+        let again = kept_command(db, &["import", "nessus", &scan, "--org", org]);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("already"), "{}", String::from_utf8_lossy(&again.stderr));
+
+        let shown = kept_json(db, &["evidence", "metrics", "--org", org, "--format", "json"]);
+        let shown = shown.as_array().ok_or("one entry per format")?;
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        let scan_entry = shown.iter().find(|s| s["import"]["format"] == "nessus").ok_or("the scan")?;
+        assert_eq!(scan_entry["metrics"], *metrics, "the metrics shown are those kept");
+        assert_eq!(scan_entry["described"].as_array().map(Vec::len), Some(hicp_evidence::DEFINITIONS.len()));
+        let text = kept_command(db, &["evidence", "metrics", "--org", org]);
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("nessus_report_local_3.nessus") && text.contains("practice 7"), "{text}");
+
+        // A KEV catalog is not organization evidence.
+        let refused = kept_command(db, &["import", "kev", &kev, "--org", org]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("--kev"));
+        Ok(())
+    }
+}

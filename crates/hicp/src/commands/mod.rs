@@ -5,6 +5,7 @@ pub mod assess;
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod evidence;
 pub mod import;
 pub mod org;
 pub mod report;
