@@ -126,6 +126,48 @@ pub fn read_for_keeping(
     path: &Path,
     progress: &mut ProgressFn<'_>,
 ) -> AppResult<ReadEvidence> {
+    collect_for_keeping(request, |on_record| {
+        read_file(request, path, progress, on_record)
+    })
+}
+
+/// Reads an upload (a request body) for [`keep`], as [`read_for_keeping`] reads a file.
+pub fn read_upload_for_keeping(
+    request: Request<'_>,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<ReadEvidence> {
+    collect_for_keeping(request, |on_record| {
+        let options = Options {
+            mapping: request.mapping,
+            ..Options::default()
+        };
+        let total = u64::try_from(bytes.len()).ok();
+        let imported = hicp_evidence::import_reader(
+            request.format,
+            bytes,
+            file_name,
+            total,
+            options,
+            &mut |record| {
+                on_record(record);
+                Ok(())
+            },
+        )
+        .map_err(AppError::Evidence)?;
+        Ok(ReadFile {
+            file: file_name.to_string(),
+            format: imported.format,
+            sha256: imported.sha256,
+            bytes: imported.bytes,
+        })
+    })
+}
+
+fn collect_for_keeping(
+    request: Request<'_>,
+    read: impl FnOnce(&mut dyn FnMut(Record)) -> AppResult<ReadFile>,
+) -> AppResult<ReadEvidence> {
     if request.format == Format::Kev {
         return Err(AppError::NotKept(
             "a KEV catalog is the same for everyone, so it is not kept per organization; give it with --kev when importing scans",
@@ -133,7 +175,7 @@ pub fn read_for_keeping(
     }
     let mut builder = SummaryBuilder::new(request.kev);
     let mut collected = Collected::default();
-    let file = read_file(request, path, progress, &mut |record| {
+    let file = read(&mut |record| {
         builder.add(&record);
         collected.add(record);
     })?;
@@ -277,7 +319,7 @@ pub async fn stored_metrics(store: &Store, organization_id: Uuid) -> AppResult<V
             })
         })
         .collect();
-    shown.sort_by(|a, b| b.import.imported_at.cmp(&a.import.imported_at));
+    shown.sort_by_key(|stored| std::cmp::Reverse(stored.import.imported_at));
     Ok(shown)
 }
 

@@ -46,6 +46,8 @@ use crate::api::{account, assessments, evidence, organizations, plan};
         plan::history,
         evidence::upload,
         evidence::download,
+        evidence::import,
+        evidence::metrics,
     ),
     modifiers(&Credentials),
     security(("bearer" = []), ("session" = [])),

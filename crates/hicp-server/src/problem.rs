@@ -162,7 +162,13 @@ impl From<StoreError> for Problem {
             | StoreError::DuplicateUserEmail { .. }
             | StoreError::AlreadyAnswered { .. }
             | StoreError::Immutable(_)
+            | StoreError::AlreadyImported { .. }
+            | StoreError::AlreadySetUp
             | StoreError::StaleVersion { .. } => Problem::conflict(error.to_string()),
+            StoreError::StaleOrganization { ref current, .. } => {
+                let current = serde_json::to_value(current.as_ref()).unwrap_or_default();
+                Problem::conflict(error.to_string()).with_current(current)
+            }
             StoreError::Conflict { ref current, .. } => {
                 let current = serde_json::to_value(current.as_ref()).unwrap_or_default();
                 Problem::conflict(error.to_string()).with_current(current)
@@ -182,7 +188,10 @@ impl From<AppError> for Problem {
             AppError::NotBuilt(reason) => {
                 Problem::new(StatusCode::NOT_IMPLEMENTED, "not-built", reason)
             }
-            AppError::Assessment(_) | AppError::Methodology(_) => {
+            AppError::Assessment(_)
+            | AppError::Methodology(_)
+            | AppError::NotKept(_)
+            | AppError::Evidence(hicp_evidence::ImportError::Input(_)) => {
                 Problem::invalid(error.to_string())
             }
             other => Problem::internal(&other),

@@ -87,6 +87,12 @@ fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
             format!("{org}/members/00000000-0000-0000-0000-000000000000"),
             None,
         ),
+        (Method::GET, format!("{org}/imports"), None),
+        (
+            Method::POST,
+            format!("{org}/imports?format=nessus&file_name=scan.nessus"),
+            Some(json!("not a scan")),
+        ),
         // Last: it removes everything the routes above name.
         (Method::DELETE, org.clone(), None),
     ]
@@ -392,6 +398,39 @@ hicp_store::backend_tests! {
         let riverbend = organization_id(&admin, "Riverbend Community Hospital").await;
         let (_, audit) = admin.get(&format!("/api/v1/organizations/{riverbend}/audit")).await;
         assert_eq!(audit["intact"], true, "{audit}");
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn a_scanner_export_is_kept_once_with_its_metrics(db) {
+        let Some(data) = testdata() else { return Ok(()) };
+        let (server, password) = Server::demo(db).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let viewer = server.sign_in(VIEWER, &password).await;
+        let org = organization_id(&assessor, FAMILY_PRACTICE).await;
+        let imports = format!("/api/v1/organizations/{org}/imports");
+        let scan = std::fs::read(data.join("python-libnessus/nessus_report_local_3.nessus"))?;
+        let findings = String::from_utf8_lossy(&scan).matches("<ReportItem ").count();
+        let upload = |client: &Client, bytes: Vec<u8>| {
+            client.request(Method::POST, &format!("{imports}?format=nessus&file_name=weekly.nessus")).body(bytes).send()
+        };
+        assert_eq!(upload(&viewer, scan.clone()).await?.status(), 403);
+        let response = upload(&assessor, scan.clone()).await?;
+        assert_eq!(response.status(), 201);
+        let kept: Value = response.json().await?;
+        assert_eq!(kept["summary"]["findings"], findings);
+        assert_eq!(kept["import"]["file_name"], "weekly.nessus");
+        assert_eq!(kept["metrics"]["hosts_scanned"], kept["summary"]["hosts"]);
+        let again = upload(&assessor, scan).await?;
+        assert_eq!(again.status(), 409, "the same file is recognized");
+        let broken = upload(&assessor, b"<NessusClientData_v2><Report name=\"x\">".to_vec()).await?;
+        assert_eq!(broken.status(), 422);
+        let problem: Value = broken.json().await?;
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains("weekly.nessus:")), "{problem}");
+        let (status, shown) = viewer.get(&imports).await;
+        assert_eq!(status, 200);
+        assert_eq!(shown.as_array().map(Vec::len), Some(1), "one import kept: {shown}");
+        assert_eq!(shown[0]["metrics"], kept["metrics"]);
         server.stop().await;
         Ok(())
     }

@@ -6,6 +6,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hicp_app::evidence::{
+    Kept, Request, StoredMetrics, keep, read_upload_for_keeping, stored_metrics,
+};
+use hicp_evidence::Format;
 use hicp_store::{EvidenceRecord, NewEvidence};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,12 +42,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<EvidenceRecord>)> {
-    let file_name = query.file_name.trim();
-    if file_name.is_empty() || file_name.chars().count() > 255 || file_name.contains(['/', '\\']) {
-        return Err(Problem::invalid(
-            "`file_name` must be a plain file name of 1 to 255 characters",
-        ));
-    }
+    let file_name = plain_file_name(&query.file_name)?;
     let answer = match (query.assessment, query.sub_practice.as_deref()) {
         (Some(assessment), Some(sub_practice)) => {
             Some(scope.answer(&state, assessment, sub_practice).await?)
@@ -80,6 +79,17 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(record)))
 }
 
+/// A file name as an uploader gives it, refused when it is a path or absurdly long.
+fn plain_file_name(name: &str) -> ApiResult<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 || name.contains(['/', '\\']) {
+        return Err(Problem::invalid(
+            "`file_name` must be a plain file name of 1 to 255 characters",
+        ));
+    }
+    Ok(name)
+}
+
 #[derive(Debug, Deserialize)]
 pub struct EvidencePath {
     pub org: Uuid,
@@ -113,4 +123,67 @@ pub async fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// nessus, openvas, tenable-csv, qualys-csv or inventory.
+    pub format: String,
+    /// The file's name as the uploader knows it.
+    pub file_name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{org}/imports", tag = "evidence",
+    params(("org" = Uuid, Path), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "A scanner export or inventory, at most the server's upload limit"),
+    responses(
+        (status = 201, description = "Kept, with its metrics and suggested answers (as `hicp import --org --format json`)", body = Object),
+        (status = 409, description = "This file was imported before", body = crate::problem::ProblemDocument),
+        (status = 413, description = "Larger than the upload limit"),
+        (status = 422, description = "Not a readable file of that format: each problem with its line and column", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Params(query): Params<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Kept>)> {
+    scope.require(Permission::Assess)?;
+    let format: Format = query
+        .format
+        .parse()
+        .map_err(|e: String| Problem::invalid(e))?;
+    let file_name = plain_file_name(&query.file_name)?.to_string();
+    // Parsing and hashing a large export takes CPU time: off the executor.
+    let read = tokio::task::spawn_blocking(move || {
+        let request = Request {
+            format,
+            kev: None,
+            mapping: None,
+        };
+        read_upload_for_keeping(request, &file_name, &body)
+    })
+    .await
+    .map_err(|e| Problem::internal(&e))??;
+    let kept = keep(
+        state.store(),
+        &scope.caller.actor(),
+        scope.id(),
+        read,
+        None,
+        state.today(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(kept)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/imports", tag = "evidence",
+    params(("org" = Uuid, Path)),
+    responses((status = 200, description = "Each format's latest import with its metrics, their definitions and the answers they suggest (as `hicp evidence metrics --format json`)", body = Vec<Object>)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<Vec<StoredMetrics>>> {
+    scope.require(Permission::Read)?;
+    Ok(Json(stored_metrics(state.store(), scope.id()).await?))
 }

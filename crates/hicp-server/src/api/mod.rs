@@ -90,5 +90,11 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
             &format!("{organization}/evidence/{{evidence}}"),
             get(evidence::download),
         )
+        .route(
+            &format!("{organization}/imports"),
+            get(evidence::metrics)
+                .post(evidence::import)
+                .layer(DefaultBodyLimit::max(config.max_upload_bytes)),
+        )
         .route(&format!("{organization}/audit"), get(organizations::audit))
 }

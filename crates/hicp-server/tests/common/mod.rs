@@ -156,3 +156,17 @@ pub const ASSESSOR: &str = "assessor@demo.hicp.invalid";
 pub const CONTRIBUTOR: &str = "contributor@demo.hicp.invalid";
 pub const VIEWER: &str = "viewer@demo.hicp.invalid";
 pub const AUDITOR: &str = "auditor@demo.hicp.invalid";
+
+/// `../shared/testdata` beside the repository, or `None` (the caller prints that it skipped).
+pub fn testdata() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent, so the real samples were not read",
+            path.display()
+        );
+        None
+    }
+}
