@@ -275,7 +275,7 @@ pub struct Affiliation {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = Me), (status = 401, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = Me), (status = 401, description = "Not signed in, or the session or token has ended", body = crate::problem::ProblemDocument)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
     let organizations = state
         .store()
@@ -338,7 +338,7 @@ pub struct CreatedToken {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "account",
-    responses((status = 200, body = Vec<TokenView>)))]
+    responses((status = 200, description = "OK", body = Vec<TokenView>)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,7 +349,7 @@ pub async fn list_tokens(
 
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "account",
     request_body = NewToken,
-    responses((status = 201, body = CreatedToken)))]
+    responses((status = 201, description = "Created", body = CreatedToken)))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -379,7 +379,7 @@ pub async fn create_token(
 
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{token}", tag = "account",
     params(("token" = Uuid, Path, description = "The token's id")),
-    responses((status = 204), (status = 404, body = crate::problem::ProblemDocument)))]
+    responses((status = 204, description = "Done; nothing to return"), (status = 404, description = "No such record in this organization", body = crate::problem::ProblemDocument)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,

@@ -28,7 +28,7 @@ pub struct AssessmentPath {
     pub assessment: Uuid,
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
+#[utoipa::path(get, operation_id = "list_assessments", path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
     params(("org" = Uuid, Path)),
     responses((status = 200, description = "Newest last", body = Vec<Object>)))]
 pub async fn list(
@@ -46,10 +46,10 @@ pub struct NewAssessmentRequest {
     pub from: Option<Uuid>,
 }
 
-#[utoipa::path(post, path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
+#[utoipa::path(post, operation_id = "create_assessment", path = "/api/v1/organizations/{org}/assessments", tag = "assessments",
     params(("org" = Uuid, Path)),
     request_body = NewAssessmentRequest,
-    responses((status = 201, body = Object), (status = 403, body = crate::problem::ProblemDocument)))]
+    responses((status = 201, description = "Created", body = Object), (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn create(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -95,7 +95,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}", tag = "assessments",
     params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
-    responses((status = 200, body = Object), (status = 404, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = Object), (status = 404, description = "No such record in this organization", body = crate::problem::ProblemDocument)))]
 pub async fn show(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -111,10 +111,10 @@ pub struct StatusChange {
     pub status: String,
 }
 
-#[utoipa::path(put, path = "/api/v1/organizations/{org}/assessments/{assessment}/status", tag = "assessments",
+#[utoipa::path(put, operation_id = "set_assessment_status", path = "/api/v1/organizations/{org}/assessments/{assessment}/status", tag = "assessments",
     params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
     request_body = StatusChange,
-    responses((status = 200, body = Object), (status = 422, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = Object), (status = 422, description = "Refused; the detail says why and what to change", body = crate::problem::ProblemDocument)))]
 pub async fn set_status(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -246,6 +246,7 @@ pub async fn put_answer(
 
 /// The planning choices of an evaluation; each left out takes its default.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlanningQuery {
     /// Money per plan period, in US dollars.
     pub budget: Option<u64>,
@@ -361,7 +362,7 @@ fn media_type(format: ReportFormat) -> (&'static str, &'static str) {
             (String = "text/csv"),
             (serde_json::Value = "application/json"),
         )),
-        (status = 403, body = crate::problem::ProblemDocument),
+        (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument),
     ))]
 pub async fn report(
     State(state): State<AppState>,

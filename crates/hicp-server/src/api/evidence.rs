@@ -20,6 +20,7 @@ use crate::problem::{ApiResult, Ids, Params, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name as the uploader knows it.
     pub file_name: String,
@@ -32,7 +33,7 @@ pub struct UploadQuery {
     params(("org" = Uuid, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes, at most the server's upload limit"),
     responses(
-        (status = 201, body = Object),
+        (status = 201, description = "Created", body = Object),
         (status = 413, description = "Larger than the upload limit"),
     ))]
 pub async fn upload(
@@ -99,7 +100,7 @@ pub struct EvidencePath {
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/evidence/{evidence}", tag = "evidence",
     params(("org" = Uuid, Path), ("evidence" = Uuid, Path)),
     responses((status = 200, description = "The file as uploaded", content_type = "application/octet-stream"),
-        (status = 404, body = crate::problem::ProblemDocument)))]
+        (status = 404, description = "No such record in this organization", body = crate::problem::ProblemDocument)))]
 pub async fn download(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -126,6 +127,7 @@ pub async fn download(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// nessus, openvas, tenable-csv, qualys-csv or inventory.
     pub format: String,

@@ -16,7 +16,7 @@ use crate::caller::Caller;
 use crate::problem::{ApiResult, Ids, JsonBody, Problem};
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(get, operation_id = "list_organizations", path = "/api/v1/organizations", tag = "organizations",
     responses((status = 200, description = "The organizations the caller belongs to", body = Vec<Affiliation>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -50,7 +50,7 @@ pub struct NewOrganization {
     pub exposure: Exposure,
 }
 
-#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(post, operation_id = "create_organization", path = "/api/v1/organizations", tag = "organizations",
     request_body = NewOrganization,
     responses(
         (status = 201, description = "Created; the caller is its administrator", body = Object),
@@ -93,7 +93,7 @@ pub async fn create(
     params(("org" = Uuid, Path)),
     responses(
         (status = 200, description = "Profile, assessments, plan counts and the latest scores (as `hicp org show --format json`)", body = Object),
-        (status = 404, body = crate::problem::ProblemDocument),
+        (status = 404, description = "No such record in this organization", body = crate::problem::ProblemDocument),
     ))]
 pub async fn overview(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ pub struct Member {
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/members", tag = "organizations",
     params(("org" = Uuid, Path)),
-    responses((status = 200, body = Vec<Member>), (status = 403, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = Vec<Member>), (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn members(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -149,7 +149,7 @@ pub struct SetMember {
 #[utoipa::path(put, path = "/api/v1/organizations/{org}/members", tag = "organizations",
     params(("org" = Uuid, Path)),
     request_body = SetMember,
-    responses((status = 200, body = Member), (status = 403, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = Member), (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn set_member(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -190,7 +190,7 @@ pub struct MemberPath {
 #[utoipa::path(delete, path = "/api/v1/organizations/{org}/members/{user}", tag = "organizations",
     params(("org" = Uuid, Path), ("user" = Uuid, Path)),
     responses((status = 204, description = "No longer a member; their items have no owner now"),
-        (status = 403, body = crate::problem::ProblemDocument), (status = 404, body = crate::problem::ProblemDocument)))]
+        (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument), (status = 404, description = "No such record in this organization", body = crate::problem::ProblemDocument)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     scope: OrgScope,
@@ -212,7 +212,7 @@ pub async fn remove_member(
 #[utoipa::path(delete, path = "/api/v1/organizations/{org}", tag = "organizations",
     params(("org" = Uuid, Path)),
     responses((status = 204, description = "Deleted with its assessments, plan and evidence; the audit trail keeps one event saying so"),
-        (status = 403, body = crate::problem::ProblemDocument)))]
+        (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn delete(State(state): State<AppState>, scope: OrgScope) -> ApiResult<StatusCode> {
     scope.require(Permission::Administer)?;
     state
@@ -235,7 +235,7 @@ pub struct AuditState {
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/audit", tag = "organizations",
     params(("org" = Uuid, Path)),
-    responses((status = 200, body = AuditState), (status = 403, body = crate::problem::ProblemDocument)))]
+    responses((status = 200, description = "OK", body = AuditState), (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn audit(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<AuditState>> {
     scope.require(Permission::Audit)?;
     let report = state.store().verify_audit().await?;

@@ -20,7 +20,7 @@ pub struct ItemPath {
     pub item: Uuid,
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{org}/action-items", tag = "plan",
+#[utoipa::path(get, operation_id = "list_action_items", path = "/api/v1/organizations/{org}/action-items", tag = "plan",
     params(("org" = Uuid, Path)),
     responses((status = 200, description = "By period, with milestones", body = Vec<Object>)))]
 pub async fn list(
@@ -56,13 +56,13 @@ fn stale(error: hicp_store::StoreError) -> Problem {
     }
 }
 
-#[utoipa::path(put, path = "/api/v1/organizations/{org}/action-items/{item}/status", tag = "plan",
+#[utoipa::path(put, operation_id = "set_action_item_status", path = "/api/v1/organizations/{org}/action-items/{item}/status", tag = "plan",
     params(("org" = Uuid, Path), ("item" = Uuid, Path)),
     request_body = ItemStatusChange,
     responses(
-        (status = 200, body = Object),
+        (status = 200, description = "OK", body = Object),
         (status = 403, description = "A contributor and not the item's owner", body = crate::problem::ProblemDocument),
-        (status = 409, body = crate::problem::ProblemDocument),
+        (status = 409, description = "Changed by someone else since it was read; the record as it is now is under `current`", body = crate::problem::ProblemDocument),
     ))]
 pub async fn set_status(
     State(state): State<AppState>,
@@ -115,9 +115,9 @@ pub struct ItemEdit {
     params(("org" = Uuid, Path), ("item" = Uuid, Path)),
     request_body = ItemEdit,
     responses(
-        (status = 200, body = Object),
+        (status = 200, description = "OK", body = Object),
         (status = 403, description = "Assigning work needs the plan permission", body = crate::problem::ProblemDocument),
-        (status = 409, body = crate::problem::ProblemDocument),
+        (status = 409, description = "Changed by someone else since it was read; the record as it is now is under `current`", body = crate::problem::ProblemDocument),
     ))]
 pub async fn edit(
     State(state): State<AppState>,
@@ -169,8 +169,8 @@ pub struct MilestoneChange {
     request_body = MilestoneChange,
     responses(
         (status = 200, description = "The item with its milestones", body = Object),
-        (status = 403, body = crate::problem::ProblemDocument),
-        (status = 409, body = crate::problem::ProblemDocument),
+        (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument),
+        (status = 409, description = "Changed by someone else since it was read; the record as it is now is under `current`", body = crate::problem::ProblemDocument),
     ))]
 pub async fn set_milestone(
     State(state): State<AppState>,
