@@ -4,7 +4,7 @@ use std::path::Path;
 
 use hicp_catalog::Catalog;
 use hicp_engine::{Assessment, Evaluation, Methodology, Warning, evaluate};
-use hicp_report::ReportInput;
+use hicp_report::{EvidenceMetric, ReportInput};
 use hicp_store::Store;
 use time::Date;
 use uuid::Uuid;
@@ -23,6 +23,8 @@ pub struct Evaluated {
     pub reader_warnings: Vec<Warning>,
     /// How the assessment is named when nobody gives a label: the file name, or the stored title.
     pub label: String,
+    /// Metrics from the organization's kept scans and inventories (none for a file).
+    pub evidence: Vec<EvidenceMetric>,
 }
 
 impl Evaluated {
@@ -44,6 +46,7 @@ impl Evaluated {
             evaluation: &self.evaluation,
             assessment_label: label.unwrap_or(&self.label).to_string(),
             generated_on,
+            evidence: &self.evidence,
         }
     }
 }
@@ -63,6 +66,7 @@ pub fn evaluate_file(
         assessment: parsed.assessment,
         reader_warnings: parsed.warnings,
         label: file_label(path),
+        evidence: Vec::new(),
     })
 }
 
@@ -82,10 +86,12 @@ pub async fn evaluate_stored(
         .load_assessment(organization.id, assessment_id)
         .await?;
     let options = planning.options(methodology, today);
+    let evidence = crate::evidence::report_metrics(store, organization.id).await?;
     Ok(Evaluated {
         evaluation: evaluate(catalog, &assessment, &options),
         assessment,
         reader_warnings: Vec::new(),
         label: record.title,
+        evidence,
     })
 }

@@ -323,6 +323,51 @@ pub async fn stored_metrics(store: &Store, organization_id: Uuid) -> AppResult<V
     Ok(shown)
 }
 
+/// The metrics an inventory import measures on its own: how it and the latest scan agree.
+const RECONCILIATION: [&str; 2] = [
+    "scanned_hosts_not_in_inventory",
+    "assets_not_scanned_recently",
+];
+
+/// The measured metrics of the organization's kept evidence, as a report shows them: each
+/// format's latest import, its metrics that were measured (not those whose data was missing).
+pub async fn report_metrics(
+    store: &Store,
+    organization_id: Uuid,
+) -> AppResult<Vec<hicp_report::EvidenceMetric>> {
+    let shown = stored_metrics(store, organization_id).await?;
+    Ok(shown
+        .iter()
+        .flat_map(|stored| {
+            let import = &stored.import;
+            let source = format!(
+                "{} ({}, imported {})",
+                import.file_name,
+                import.format,
+                import.imported_at.date()
+            );
+            stored
+                .described
+                .iter()
+                .filter(|metric| {
+                    let id = metric.definition.id;
+                    // An inventory brings no findings: of its metrics only the reconciliation
+                    // with the latest scan says something.
+                    stored.metrics.measured(id)
+                        && (import.format != Format::Inventory.as_str()
+                            || RECONCILIATION.contains(&id))
+                })
+                .map(move |metric| hicp_report::EvidenceMetric {
+                    practice: metric.definition.practice,
+                    title: metric.definition.title.to_string(),
+                    value: metric.value.clone(),
+                    definition: metric.definition.definition.to_string(),
+                    source: source.clone(),
+                })
+        })
+        .collect())
+}
+
 fn file_name(path: &str) -> &str {
     Path::new(path)
         .file_name()

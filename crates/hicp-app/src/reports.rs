@@ -61,8 +61,12 @@ impl ReportFormat {
 pub enum Rendered {
     /// One document (HTML, PDF, XLSX or OSCAL JSON).
     Document(Vec<u8>),
-    /// CSV: the findings table and the plan table.
-    Tables { findings: String, plan: String },
+    /// CSV: the findings table, the plan table and the evidence metrics table.
+    Tables {
+        findings: String,
+        plan: String,
+        evidence: String,
+    },
 }
 
 /// Renders `input` as `format`.
@@ -75,6 +79,7 @@ pub fn render(format: ReportFormat, input: &ReportInput<'_>) -> AppResult<Render
             return Ok(Rendered::Tables {
                 findings: hicp_report::csv::findings(input),
                 plan: hicp_report::csv::plan(input),
+                evidence: hicp_report::csv::evidence(input),
             });
         }
         ReportFormat::OscalAr => json(&hicp_report::oscal::assessment_results(input))?,

@@ -271,6 +271,20 @@ pub struct MetricValue {
 }
 
 impl Metrics {
+    /// Whether the data the metric `id` needs was loaded (a KEV catalog, an inventory, marked
+    /// medical devices, hosts scanned); a report leaves out the metrics that were not measured.
+    pub fn measured(&self, id: &str) -> bool {
+        match id {
+            "known_exploited_present" => self.kev.is_some(),
+            // Reconciling needs both sides: an inventory and at least one scanned host.
+            "scanned_hosts_not_in_inventory" | "assets_not_scanned_recently" => {
+                self.inventory.is_some() && self.hosts_scanned > 0
+            }
+            "medical_devices_high_or_critical" => self.medical_devices.is_some(),
+            _ => self.hosts_scanned > 0,
+        }
+    }
+
     /// Every metric in [`DEFINITIONS`] order, each with its value in words ("not measured: …"
     /// where the data it needs was not loaded).
     pub fn described(&self) -> Vec<MetricValue> {

@@ -511,3 +511,36 @@ fn real_scans_and_a_real_inventory_give_metrics_and_suggestions() {
     assert_eq!(ids, ["5.S.A", "5.M.A", "7.S.A", "7.M.A", "7.M.D"]);
     assert_eq!(suggestions[0].status, Status::NotImplemented);
 }
+
+#[test]
+fn a_metric_counts_as_measured_only_with_the_data_it_needs() {
+    let as_of = time::macros::date!(2026 - 11 - 01);
+    let settings = hicp_evidence::MetricSettings::default();
+    let nothing = hicp_evidence::compute(&hicp_evidence::Evidence::default(), &settings, as_of);
+    for definition in hicp_evidence::DEFINITIONS {
+        assert!(
+            !nothing.measured(definition.id),
+            "{} with no data",
+            definition.id
+        );
+    }
+    let asset = hicp_evidence::Asset {
+        asset_id: "A-1".to_string(),
+        ip: Some("10.0.0.5".to_string()),
+        ..hicp_evidence::Asset::default()
+    };
+    let assets = [asset];
+    let inventory_only = hicp_evidence::compute(
+        &hicp_evidence::Evidence {
+            assets: &assets,
+            ..hicp_evidence::Evidence::default()
+        },
+        &settings,
+        as_of,
+    );
+    assert!(inventory_only.inventory.is_some());
+    assert!(
+        !inventory_only.measured("assets_not_scanned_recently"),
+        "no scan yet: nothing to reconcile with"
+    );
+}

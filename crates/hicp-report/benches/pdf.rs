@@ -49,6 +49,7 @@ fn large_example_pdf(bencher: divan::Bencher) {
         evaluation: &data.evaluation,
         assessment_label: "2026 annual assessment".to_string(),
         generated_on: date!(2026 - 11 - 28),
+        evidence: &[],
     };
     bencher.bench_local(|| pdf::render(&input).expect("the large example renders"));
 }

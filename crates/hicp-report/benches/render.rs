@@ -41,6 +41,7 @@ fn input() -> ReportInput<'static> {
         evaluation: &LARGE.evaluation,
         assessment_label: "benchmark".to_string(),
         generated_on: date!(2026 - 11 - 28),
+        evidence: &[],
     }
 }
 

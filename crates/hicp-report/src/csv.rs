@@ -1,4 +1,4 @@
-//! CSV exports of the findings and of the action plan, for teams that work in a spreadsheet or
+//! CSV exports of the findings, of the action plan and of the evidence metrics, for teams that work in a spreadsheet or
 //! feed another tool. Text cells are guarded against formula injection; dates are ISO 8601. Each
 //! name has a column of its own saying how sure the catalog is of its wording (see
 //! [`crate::titles`]), so a tool reading the file gets it without parsing marks.
@@ -51,6 +51,22 @@ const PLAN_HEADER: [&str; 17] = [
     "gap_rank",
     "deferred_reason",
 ];
+
+const EVIDENCE_HEADER: [&str; 5] = ["practice", "metric", "measured", "definition", "source"];
+
+/// One row per metric measured from the organization's scans and inventories.
+pub fn evidence(input: &ReportInput<'_>) -> String {
+    let rows = input.evidence.iter().map(|metric| {
+        vec![
+            metric.practice.to_string(),
+            metric.title.clone(),
+            metric.value.clone(),
+            metric.definition.clone(),
+            metric.source.clone(),
+        ]
+    });
+    write_csv(&EVIDENCE_HEADER, rows)
+}
 
 /// One row per sub-practice in scope.
 pub fn findings(input: &ReportInput<'_>) -> String {

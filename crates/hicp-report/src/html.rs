@@ -55,6 +55,7 @@ pub fn render_model(input: &ReportInput<'_>, model: &ReportModel) -> String {
     findings(&mut out, model);
     plan(&mut out, model);
     in_place(&mut out, model);
+    evidence(&mut out, model);
     crosswalk(&mut out, model);
     methodology(&mut out, model);
     catalog_notes(&mut out, model);
@@ -443,6 +444,27 @@ fn in_place(out: &mut String, model: &ReportModel) {
         list(out, "ids", &model.in_place.covered_ids);
     }
     out.push_str("</section>\n");
+}
+
+fn evidence(out: &mut String, model: &ReportModel) {
+    if model.evidence.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section id=\"evidence\">\n<h2>Evidence from your own tools</h2>\n<p>Measured from the vulnerability scans and inventories kept for this organization, each as of its import. The answers above are the assessor's; these figures are what the tools showed.</p>\n<table class=\"evidence\"><thead><tr><th scope=\"col\">Practice</th><th scope=\"col\">Metric</th><th scope=\"col\">Measured</th><th scope=\"col\">What is counted</th><th scope=\"col\">Source</th></tr></thead><tbody>\n",
+    );
+    for metric in &model.evidence {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            metric.practice,
+            esc(&metric.title),
+            esc(&metric.value),
+            esc(&metric.definition),
+            esc(&metric.source)
+        );
+    }
+    out.push_str("</tbody></table>\n</section>\n");
 }
 
 fn crosswalk(out: &mut String, model: &ReportModel) {

@@ -4,6 +4,7 @@
 
 use hicp_catalog::Catalog;
 use hicp_engine::{Assessment, Evaluation};
+use serde::Serialize;
 use time::Date;
 
 pub mod charts;
@@ -29,6 +30,23 @@ pub struct ReportInput<'a> {
     pub assessment_label: String,
     /// The date printed on the report (passed in, so output is reproducible).
     pub generated_on: Date,
+    /// Metrics measured from the organization's own tools (scanners, inventories); empty when
+    /// none were kept. Reports show them in their own section, with their definitions.
+    pub evidence: &'a [EvidenceMetric],
+}
+
+/// One HICP metric measured from an organization's scans or inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceMetric {
+    /// The HICP practice (1–10) the metric belongs to.
+    pub practice: u8,
+    pub title: String,
+    /// The measured value, in words ("2 critical, 3 high ... on 3 hosts").
+    pub value: String,
+    /// What exactly is counted.
+    pub definition: String,
+    /// Where it was measured: the file, its format and the day it was imported.
+    pub source: String,
 }
 
 /// Why a report could not be produced.

@@ -161,6 +161,8 @@ pub struct ReportModel {
     pub crosswalk: Vec<CrosswalkRow>,
     pub methodology: Vec<String>,
     pub catalog_notes: CatalogNotes,
+    /// Metrics from the organization's own tools, when any were kept.
+    pub evidence: Vec<crate::EvidenceMetric>,
     /// Things the engine noticed in the input that do not stop the evaluation.
     pub warnings: Vec<String>,
 }
@@ -430,6 +432,7 @@ impl ReportModel {
             crosswalk,
             methodology: methodology(),
             catalog_notes,
+            evidence: input.evidence.to_vec(),
             warnings: evaluation
                 .warnings
                 .iter()

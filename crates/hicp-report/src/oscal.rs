@@ -167,6 +167,24 @@ impl<'a> Subject<'a> {
         observation
     }
 
+    /// A metric measured by the organization's own tools: a test, not an interview.
+    fn metric_observation(&self, index: usize, metric: &crate::EvidenceMetric) -> Value {
+        json!({
+            "uuid": self.uuid(&format!("observation/metric-{index}")),
+            "title": one_line(&format!("Practice {}: {}", metric.practice, metric.title)),
+            "description": format!("{}: {}. {}", metric.title, metric.value, metric.definition),
+            "props": [
+                prop("practice", &metric.practice.to_string()),
+                prop("measured", &metric.value),
+            ],
+            "methods": ["TEST"],
+            "types": ["finding"],
+            "origins": self.origins(),
+            "relevant-evidence": [{ "description": one_line(&metric.source) }],
+            "collected": datetime(self.model.header.as_of),
+        })
+    }
+
     fn finding(&self, finding: &Finding, related_risk: Option<Uuid>) -> Value {
         let satisfied = matches!(finding.status, Status::Implemented | Status::NotApplicable);
         let mut target = json!({
@@ -334,6 +352,13 @@ pub fn assessment_results(input: &ReportInput<'_>) -> Value {
         .findings
         .iter()
         .map(|f| subject.observation(f))
+        .chain(
+            model
+                .evidence
+                .iter()
+                .enumerate()
+                .map(|(index, metric)| subject.metric_observation(index, metric)),
+        )
         .collect();
     let findings: Vec<Value> = model
         .findings

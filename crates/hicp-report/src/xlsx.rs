@@ -12,7 +12,13 @@ use crate::model::{ReportModel, dollars};
 use crate::{ReportError, ReportInput};
 
 /// The sheet names, in order.
-pub const SHEETS: [&str; 4] = ["Summary", "Findings", "Action Plan", "Crosswalk"];
+pub const SHEETS: [&str; 5] = [
+    "Summary",
+    "Findings",
+    "Action Plan",
+    "Crosswalk",
+    "Evidence",
+];
 
 /// One cell's value; the sheet writer picks the Excel type and format from it.
 enum Cell {
@@ -106,6 +112,11 @@ pub fn render_model(model: &ReportModel) -> Result<Vec<u8>, ReportError> {
             name: SHEETS[3],
             columns: crosswalk_columns(),
             rows: crosswalk_rows(model),
+        },
+        Table {
+            name: SHEETS[4],
+            columns: evidence_columns(),
+            rows: evidence_rows(model),
         },
     ];
     for table in &tables {
@@ -436,6 +447,32 @@ fn plan_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
         ]
     });
     scheduled.chain(deferred).collect()
+}
+
+fn evidence_columns() -> Vec<Column> {
+    vec![
+        Column("Practice", 9.0),
+        Column("Metric", 36.0),
+        Column("Measured", 50.0),
+        Column("What is counted", 70.0),
+        Column("Source", 40.0),
+    ]
+}
+
+fn evidence_rows(model: &ReportModel) -> Vec<Vec<Cell>> {
+    model
+        .evidence
+        .iter()
+        .map(|metric| {
+            vec![
+                Cell::Number(f64::from(metric.practice)),
+                Cell::text(metric.title.as_str()),
+                Cell::text(metric.value.as_str()),
+                Cell::text(metric.definition.as_str()),
+                Cell::text(metric.source.as_str()),
+            ]
+        })
+        .collect()
 }
 
 fn crosswalk_columns() -> Vec<Column> {

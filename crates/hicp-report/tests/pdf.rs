@@ -49,6 +49,7 @@ fn render(catalog: &Catalog, assessment: &Assessment, evaluation: &Evaluation) -
         evaluation,
         assessment_label: "2026 annual assessment".to_string(),
         generated_on: date!(2026 - 11 - 28),
+        evidence: &[],
     };
     let bytes = pdf::render(&input).unwrap_or_else(|e| panic!("the PDF does not render: {e}"));
     assert!(
@@ -305,4 +306,32 @@ fn every_finding_title_carries_its_confidence_mark_and_the_legend_explains_it() 
         assert_contains(&text, LEGEND, &format!("{name}: the legend"));
     }
     assert!(marks_seen.contains(&UNVERIFIED_MARK) && marks_seen.contains(&STAND_IN_MARK));
+}
+
+#[test]
+fn metrics_from_the_organizations_tools_get_their_own_section() {
+    let catalog = catalog();
+    let assessment = example("community-hospital.toml", &catalog);
+    let evaluation = evaluated(&catalog, &assessment);
+    let evidence = [hicp_report::EvidenceMetric {
+        practice: 7,
+        title: "Open vulnerabilities by severity".to_string(),
+        value: "2 critical, 3 high on 3 hosts".to_string(),
+        definition: "Findings of the current scans not reported fixed.".to_string(),
+        source: "weekly.nessus (nessus, imported 2026-11-20)".to_string(),
+    }];
+    let input = ReportInput {
+        catalog: &catalog,
+        assessment: &assessment,
+        evaluation: &evaluation,
+        assessment_label: "2026 annual assessment".to_string(),
+        generated_on: date!(2026 - 11 - 28),
+        evidence: &evidence,
+    };
+    let text = PdfFile::new(&pdf::render(&input).expect("renders")).text();
+    assert!(text.contains("Evidence from your own tools"), "{text}");
+    assert!(text.contains("2 critical, 3 high on 3 hosts"));
+    assert!(text.contains("weekly.nessus"));
+    let plain = PdfFile::new(&render(&catalog, &assessment, &evaluation)).text();
+    assert!(!plain.contains("Evidence from your own tools"));
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `../shared/testdata` beside the repository, or `None` (the caller prints that it skipped).
 fn testdata() -> Option<PathBuf> {
@@ -210,6 +210,24 @@ hicp_store::backend_tests! {
         let text = kept_command(db, &["evidence", "metrics", "--org", org]);
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(text.contains("nessus_report_local_3.nessus") && text.contains("practice 7"), "{text}");
+
+        // Reports on the organization carry the metrics, with their sources.
+        let out = tempfile::tempdir()?;
+        let html = out.path().join("report.html");
+        let made = kept_command(db, &["report", "--org", org, "--format", "html", "--out", &html.display().to_string()]);
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let html = std::fs::read_to_string(&html)?;
+        assert!(html.contains("Evidence from your own tools"));
+        assert!(html.contains("nessus_report_local_3.nessus (nessus, imported"));
+        let tables = out.path().join("csv");
+        let made = kept_command(db, &["report", "--org", org, "--format", "csv", "--out", &tables.display().to_string()]);
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let evidence = std::fs::read_to_string(tables.join("evidence.csv"))?;
+        assert!(evidence.lines().count() > 2, "{evidence}");
+        assert!(evidence.contains("Open vulnerabilities by severity"));
+        let ar = kept_json(db, &["report", "--org", org, "--format", "oscal-ar"]);
+        let tests = ar["assessment-results"]["results"][0]["observations"].as_array().map(|all| all.iter().filter(|o| o["methods"] == json!(["TEST"])).count());
+        assert_eq!(tests, Some(evidence.lines().count() - 1), "one observation per metric");
 
         // A KEV catalog is not organization evidence.
         let refused = kept_command(db, &["import", "kev", &kev, "--org", org]);

@@ -34,6 +34,7 @@ impl Fixture {
             evaluation: &self.evaluation,
             assessment_label: self.label.clone(),
             generated_on: GENERATED_ON,
+            evidence: &[],
         }
     }
 }

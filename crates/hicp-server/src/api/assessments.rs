@@ -328,6 +328,7 @@ fn report_format(name: &str) -> Option<(ReportFormat, Option<&'static str>)> {
     match name {
         "csv-findings" => Some((ReportFormat::Csv, Some("findings"))),
         "csv-plan" => Some((ReportFormat::Csv, Some("plan"))),
+        "csv-evidence" => Some((ReportFormat::Csv, Some("evidence"))),
         other => ReportFormat::ALL
             .into_iter()
             .find(|format| format.name() == other && *format != ReportFormat::Csv)
@@ -352,7 +353,7 @@ fn media_type(format: ReportFormat) -> (&'static str, &'static str) {
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/reports/{format}", tag = "assessments",
     params(("org" = Uuid, Path), ("assessment" = Uuid, Path),
-        ("format" = String, Path, description = "html, pdf, xlsx, csv-findings, csv-plan, oscal-ar, oscal-ap or oscal-poam"),
+        ("format" = String, Path, description = "html, pdf, xlsx, csv-findings, csv-plan, csv-evidence, oscal-ar, oscal-ap or oscal-poam"),
         PlanningQuery),
     responses(
         (status = 200, description = "The report file", content(
@@ -372,7 +373,7 @@ pub async fn report(
 ) -> ApiResult<Response> {
     scope.require(Permission::Audit)?;
     let (format, table) = report_format(&path.format).ok_or_else(|| {
-        Problem::not_found("report format (use html, pdf, xlsx, csv-findings, csv-plan, oscal-ar, oscal-ap or oscal-poam)")
+        Problem::not_found("report format (use html, pdf, xlsx, csv-findings, csv-plan, csv-evidence, oscal-ar, oscal-ap or oscal-poam)")
     })?;
     let assessment = scope.assessment(&state, path.assessment).await?;
     let evaluated = evaluated(&state, &scope, &assessment, &query).await?;
@@ -388,6 +389,7 @@ pub async fn report(
     let bytes = match (rendered, table) {
         (Rendered::Document(bytes), _) => bytes,
         (Rendered::Tables { findings, .. }, Some("findings")) => findings.into_bytes(),
+        (Rendered::Tables { evidence, .. }, Some("evidence")) => evidence.into_bytes(),
         (Rendered::Tables { plan, .. }, _) => plan.into_bytes(),
     };
     let (content_type, extension) = media_type(format);

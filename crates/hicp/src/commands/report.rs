@@ -23,7 +23,7 @@ pub enum Format {
     Pdf,
     /// A workbook with sheets Summary, Findings, Action Plan and Crosswalk.
     Xlsx,
-    /// `findings.csv` and `plan.csv`, written into the directory given by --out.
+    /// `findings.csv`, `plan.csv` and `evidence.csv`, written into the directory given by --out.
     Csv,
     /// OSCAL 1.1.2 assessment results (the assessment plan is embedded).
     OscalAr,
@@ -62,8 +62,8 @@ pub struct Args {
     pub database: DatabaseArg,
     #[arg(long, value_enum)]
     pub format: Format,
-    /// Where to write. For csv, a directory (created if needed) that receives findings.csv and
-    /// plan.csv. Text formats (html, oscal-*) go to standard output when --out is left out.
+    /// Where to write. For csv, a directory (created if needed) that receives findings.csv,
+    /// plan.csv and evidence.csv. Text formats (html, oscal-*) go to standard output when --out is left out.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -117,25 +117,30 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     match render(format, &input)? {
         Rendered::Document(bytes) => emit(args.out.as_deref(), &bytes)?,
-        Rendered::Tables { findings, plan } => {
+        Rendered::Tables {
+            findings,
+            plan,
+            evidence,
+        } => {
             let dir = args
                 .out
                 .as_deref()
                 .context("--format csv needs --out DIRECTORY")?;
-            write_tables(dir, &findings, &plan)?;
+            write_tables(dir, &findings, &plan, &evidence)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_tables(dir: &Path, findings: &str, plan: &str) -> anyhow::Result<()> {
+fn write_tables(dir: &Path, findings: &str, plan: &str, evidence: &str) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
         bail!(
-            "{} is a file; --format csv writes findings.csv and plan.csv into a directory",
+            "{} is a file; --format csv writes findings.csv, plan.csv and evidence.csv into a directory",
             dir.display()
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     write_whole(&dir.join("findings.csv"), findings.as_bytes())?;
-    write_whole(&dir.join("plan.csv"), plan.as_bytes())
+    write_whole(&dir.join("plan.csv"), plan.as_bytes())?;
+    write_whole(&dir.join("evidence.csv"), evidence.as_bytes())
 }
