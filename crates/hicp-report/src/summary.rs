@@ -6,18 +6,25 @@
 use hicp_catalog::Catalog;
 use hicp_engine::{Evaluation, Warning};
 
+use crate::EvidenceMetric;
 use crate::model::dollars;
 use crate::titles::{LEGEND, Title};
 
 /// The summary for a terminal: wrapped at 100 columns, tables aligned, numbers to the right.
 /// Warnings are not included (a terminal shows them apart, on standard error).
-pub fn text(evaluation: &Evaluation, catalog: &Catalog) -> String {
-    render_text(&blocks(evaluation, catalog, &[]))
+/// `evidence` (metrics from the organization's own tools) gets a section when there is any.
+pub fn text(evaluation: &Evaluation, catalog: &Catalog, evidence: &[EvidenceMetric]) -> String {
+    render_text(&blocks(evaluation, catalog, evidence, &[]))
 }
 
 /// The summary as a Markdown document, with `warnings` in a section of their own at the end.
-pub fn markdown(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> String {
-    render_markdown(&blocks(evaluation, catalog, warnings))
+pub fn markdown(
+    evaluation: &Evaluation,
+    catalog: &Catalog,
+    evidence: &[EvidenceMetric],
+    warnings: &[Warning],
+) -> String {
+    render_markdown(&blocks(evaluation, catalog, evidence, warnings))
 }
 
 enum Block {
@@ -40,7 +47,12 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> Vec<Block> {
+fn blocks(
+    evaluation: &Evaluation,
+    catalog: &Catalog,
+    evidence: &[EvidenceMetric],
+    warnings: &[Warning],
+) -> Vec<Block> {
     let e = evaluation;
     let title_of = |id: &hicp_catalog::SubPracticeId, fallback: &str| {
         Title::sub_practice(catalog, id, fallback).to_string()
@@ -274,6 +286,27 @@ fn blocks(evaluation: &Evaluation, catalog: &Catalog, warnings: &[Warning]) -> V
     if !recent.is_empty() {
         doc.push(Block::Subheading("Less than 12 months".into()));
         doc.push(Block::Bullets(recent.iter().map(since_line).collect()));
+    }
+
+    if !evidence.is_empty() {
+        doc.push(Block::Heading("Evidence from your own tools".into()));
+        doc.push(Block::Para(
+            "Measured from the scans and inventories kept for this organization (definitions in the reports and in docs/evidence.md).".into(),
+        ));
+        doc.push(Block::Table {
+            header: vec!["Practice", "Metric", "Measured", "Source"],
+            rows: evidence
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.practice.to_string(),
+                        m.title.clone(),
+                        m.value.clone(),
+                        m.source.clone(),
+                    ]
+                })
+                .collect(),
+        });
     }
 
     doc.push(Block::Heading("About the names".into()));

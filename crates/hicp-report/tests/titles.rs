@@ -95,8 +95,8 @@ fn text_and_markdown_summaries_mark_the_titles_they_print() {
     for name in common::EXAMPLES {
         let fixture = common::example(name);
         let evaluation = &fixture.evaluation;
-        let text = summary::text(evaluation, &fixture.catalog);
-        let markdown = summary::markdown(evaluation, &fixture.catalog, &[]);
+        let text = summary::text(evaluation, &fixture.catalog, &[]);
+        let markdown = summary::markdown(evaluation, &fixture.catalog, &[], &[]);
         // The summaries list every scheduled plan item by title.
         for item in &evaluation.plan.items {
             let mark = expected_mark(&fixture.catalog, &item.id.to_string());

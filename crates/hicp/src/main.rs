@@ -81,7 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         match cli.command {
             Command::Catalog(args) => commands::catalog::run(args),
-            Command::Assess(args) => commands::assess::run(args),
+            Command::Assess(args) => commands::assess::run(args).await,
             Command::Org(args) => commands::org::run(args).await,
             Command::Audit(args) => commands::audit::run(args).await,
             Command::Backup(args) => commands::backup::run_backup(args).await,

@@ -229,6 +229,18 @@ hicp_store::backend_tests! {
         let tests = ar["assessment-results"]["results"][0]["observations"].as_array().map(|all| all.iter().filter(|o| o["methods"] == json!(["TEST"])).count());
         assert_eq!(tests, Some(evidence.lines().count() - 1), "one observation per metric");
 
+        // So does `hicp assess` for the kept organization, in text and in JSON.
+        let summary = kept_command(db, &["assess", "--org", org]);
+        assert!(summary.status.success(), "{}", String::from_utf8_lossy(&summary.stderr));
+        let summary = String::from_utf8_lossy(&summary.stdout);
+        assert!(summary.contains("Evidence from your own tools"), "{summary}");
+        assert!(summary.contains("nessus_report_local_3.nessus"));
+        let assessed = kept_json(db, &["assess", "--org", org, "--format", "json"]);
+        let metrics_listed = assessed["evidence"].as_array().map(Vec::len);
+        assert_eq!(metrics_listed, Some(evidence.lines().count() - 1), "the same metrics as the reports");
+        let from_file = kept_json(db, &["assess", &example.display().to_string(), "--format", "json"]);
+        assert!(from_file.get("evidence").is_none(), "a file has no kept evidence");
+
         // A KEV catalog is not organization evidence.
         let refused = kept_command(db, &["import", "kev", &kev, "--org", org]);
         assert!(!refused.status.success());

@@ -5,11 +5,10 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hicp_app::evaluation::evaluate_file;
 use hicp_engine::Warning;
 use hicp_engine::view::EvaluationView;
 
-use super::{CatalogArg, PlanningArgs, today};
+use super::{CatalogArg, PlanningArgs, SourceArgs};
 use crate::output::emit;
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +23,8 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Assessment file (TOML; every key is described in docs/assessment-format.md).
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
     #[command(flatten)]
     pub catalog: CatalogArg,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -37,20 +36,21 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
-    let methodology = args.planning.methodology()?;
-    let evaluated = evaluate_file(
-        &args.file,
-        &catalog,
-        methodology,
-        args.planning.planning(),
-        today(),
-    )?;
+    let evaluated = args.source.evaluate(&catalog, &args.planning).await?;
     let output = match args.format {
         Format::Json => {
             let view = EvaluationView::new(&evaluated.evaluation, &evaluated.reader_warnings);
-            serde_json::to_string_pretty(&view)? + "\n"
+            let mut json = serde_json::to_value(&view)?;
+            // A kept organization's metrics ride along; adding a key keeps the schema version.
+            if let (Some(object), false) = (json.as_object_mut(), evaluated.evidence.is_empty()) {
+                object.insert(
+                    "evidence".into(),
+                    serde_json::to_value(&evaluated.evidence)?,
+                );
+            }
+            serde_json::to_string_pretty(&json)? + "\n"
         }
         Format::Text => {
             let mut stderr = std::io::stderr().lock();
@@ -63,11 +63,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "note: the plan has no budget limit; --budget and --staff-days set one per period"
                 )?;
             }
-            hicp_report::summary::text(&evaluated.evaluation, &catalog)
+            hicp_report::summary::text(&evaluated.evaluation, &catalog, &evaluated.evidence)
         }
         Format::Markdown => {
             let warnings: Vec<Warning> = evaluated.warnings().cloned().collect();
-            hicp_report::summary::markdown(&evaluated.evaluation, &catalog, &warnings)
+            hicp_report::summary::markdown(
+                &evaluated.evaluation,
+                &catalog,
+                &evaluated.evidence,
+                &warnings,
+            )
         }
     };
     emit(args.out.as_deref(), output.as_bytes())?;

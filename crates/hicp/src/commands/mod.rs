@@ -66,6 +66,61 @@ impl DatabaseArg {
     }
 }
 
+/// What to evaluate, one definition for `hicp assess` and `hicp report`: an assessment file, or
+/// an organization kept in the database.
+#[derive(clap::Args, Debug)]
+pub struct SourceArgs {
+    /// Assessment file (TOML; every key is described in docs/assessment-format.md).
+    #[arg(required_unless_present = "org", conflicts_with = "org")]
+    pub file: Option<PathBuf>,
+    /// An organization kept in the database (id or exact name) instead of a file; its reports
+    /// and summary include the metrics of its imported scans and inventories.
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// With --org: the assessment to evaluate (its UUID); default: the latest.
+    #[arg(long, value_name = "ID", requires = "org")]
+    pub assessment: Option<uuid::Uuid>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+}
+
+impl SourceArgs {
+    pub async fn evaluate(
+        &self,
+        catalog: &Catalog,
+        planning: &PlanningArgs,
+    ) -> anyhow::Result<hicp_app::Evaluated> {
+        let methodology = planning.methodology()?;
+        let plan = planning.planning();
+        match (&self.file, &self.org) {
+            (Some(file), _) => Ok(hicp_app::evaluation::evaluate_file(
+                file,
+                catalog,
+                methodology,
+                plan,
+                today(),
+            )?),
+            (None, Some(org)) => {
+                self.database
+                    .with_store(async |store| {
+                        Ok(hicp_app::evaluation::evaluate_stored(
+                            store,
+                            catalog,
+                            org,
+                            self.assessment,
+                            methodology,
+                            plan,
+                            today(),
+                        )
+                        .await?)
+                    })
+                    .await
+            }
+            (None, None) => anyhow::bail!("give an assessment FILE or --org ORG"),
+        }
+    }
+}
+
 /// The planning flags, one definition for `hicp assess` and `hicp report`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct PlanningArgs {

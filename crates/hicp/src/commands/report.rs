@@ -6,13 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use hicp_app::Evaluated;
-use hicp_app::evaluation::{evaluate_file, evaluate_stored};
 use hicp_app::reports::{Rendered, ReportFormat, render};
 use time::Date;
-use uuid::Uuid;
 
-use super::{CatalogArg, DatabaseArg, PlanningArgs, parse_date, today};
+use super::{CatalogArg, PlanningArgs, SourceArgs, parse_date, today};
 use crate::output::{emit, write_whole};
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,17 +46,8 @@ impl From<Format> for ReportFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Assessment file (TOML, as for `hicp assess`).
-    #[arg(required_unless_present = "org", conflicts_with = "org")]
-    pub file: Option<PathBuf>,
-    /// Report on an organization kept in the database instead of a file.
-    #[arg(long, value_name = "ORG")]
-    pub org: Option<String>,
-    /// With --org: the assessment to report on (its UUID); default: the latest.
-    #[arg(long, value_name = "ID", requires = "org")]
-    pub assessment: Option<Uuid>,
     #[command(flatten)]
-    pub database: DatabaseArg,
+    pub source: SourceArgs,
     #[arg(long, value_enum)]
     pub format: Format,
     /// Where to write. For csv, a directory (created if needed) that receives findings.csv,
@@ -84,28 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("--format {} needs --out PATH", format.name());
     }
     let catalog = args.catalog.load()?;
-    let methodology = args.planning.methodology()?;
-    let planning = args.planning.planning();
-    let evaluated: Evaluated = match (&args.file, &args.org) {
-        (Some(file), _) => evaluate_file(file, &catalog, methodology, planning, today())?,
-        (None, Some(org)) => {
-            args.database
-                .with_store(async |store| {
-                    Ok(evaluate_stored(
-                        store,
-                        &catalog,
-                        org,
-                        args.assessment,
-                        methodology,
-                        planning,
-                        today(),
-                    )
-                    .await?)
-                })
-                .await?
-        }
-        (None, None) => bail!("give an assessment FILE or --org ORG"),
-    };
+    let evaluated = args.source.evaluate(&catalog, &args.planning).await?;
     let mut stderr = std::io::stderr().lock();
     for warning in &evaluated.reader_warnings {
         writeln!(stderr, "warning: {}", warning.message)?;
