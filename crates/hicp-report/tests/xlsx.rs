@@ -30,16 +30,25 @@ fn column(range: &calamine::Range<Data>, header: &str) -> usize {
 }
 
 #[test]
-fn examples_have_the_four_sheets_and_one_row_per_finding_and_plan_item() {
+fn examples_have_the_five_sheets_and_one_row_per_finding_and_plan_item() {
     for name in common::EXAMPLES {
         let fixture = common::example(name);
         let bytes = xlsx::render(&fixture.input()).expect("renders");
         let mut workbook = open(&bytes);
         assert_eq!(
             workbook.sheet_names(),
-            ["Summary", "Findings", "Action Plan", "Crosswalk"],
+            [
+                "Summary",
+                "Findings",
+                "Action Plan",
+                "Crosswalk",
+                "Evidence"
+            ],
             "{name}"
         );
+        // An assessment file brings no evidence: the sheet has its header only.
+        let evidence = workbook.worksheet_range("Evidence").expect("Evidence");
+        assert_eq!(evidence.height(), 1, "{name}");
         let evaluation = &fixture.evaluation;
         let findings = workbook.worksheet_range("Findings").expect("Findings");
         assert_eq!(
