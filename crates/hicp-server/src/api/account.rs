@@ -123,26 +123,68 @@ pub async fn sign_in(
     jar: CookieJar,
     JsonBody(request): JsonBody<SignIn>,
 ) -> ApiResult<(CookieJar, Json<SignedIn>)> {
-    let keys = throttle_keys(&state, &request.email, peer, &headers);
+    let credentials = checked_password(
+        &state,
+        &request.email,
+        request.password,
+        Attempt::new(peer, &headers, "the email or the password is wrong"),
+    )
+    .await?;
+    start_session(&state, &headers, jar, credentials.user).await
+}
+
+/// Where a password attempt came from, and how a wrong one is answered.
+struct Attempt<'a> {
+    peer: SocketAddr,
+    headers: &'a HeaderMap,
+    wrong: &'static str,
+}
+
+impl<'a> Attempt<'a> {
+    fn new(peer: SocketAddr, headers: &'a HeaderMap, wrong: &'static str) -> Attempt<'a> {
+        Attempt {
+            peer,
+            headers,
+            wrong,
+        }
+    }
+}
+
+/// The account's credentials when `password` is its password. Every attempt is throttled per
+/// account and per address, and an unknown email costs the same time as a wrong password.
+async fn checked_password(
+    state: &AppState,
+    email: &str,
+    password: String,
+    attempt: Attempt<'_>,
+) -> ApiResult<hicp_store::Credentials> {
+    let keys = throttle_keys(state, email, attempt.peer, attempt.headers);
     let now = OffsetDateTime::now_utc();
     if let Some(wait) = state.throttle().refused(&keys, now) {
         return Err(Problem::too_many_attempts(wait));
     }
-    let credentials = state.store().credentials(&request.email).await?;
+    let credentials = state.store().credentials(email).await?;
     let stored = credentials.as_ref().and_then(|c| c.password_hash.clone());
-    if !password::verify(request.password, stored).await {
+    if !password::verify(password, stored).await {
         state.throttle().failed(&keys, now);
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "wrong-credentials",
-            "the email or the password is wrong",
+            attempt.wrong,
         ));
     }
     state.throttle().succeeded(&keys);
-    let Some(credentials) = credentials else {
-        return Err(Problem::unauthenticated());
-    };
-    start_session(&state, &headers, jar, credentials.user).await
+    credentials.ok_or_else(Problem::unauthenticated)
+}
+
+/// The session cookie cleared, for an answer that ends the caller's session.
+fn without_session(state: &AppState, headers: &HeaderMap, jar: CookieJar) -> CookieJar {
+    let expired = session_cookie(
+        over_https(state, headers),
+        String::new(),
+        time::Duration::ZERO,
+    );
+    jar.remove(expired)
 }
 
 #[utoipa::path(delete, path = "/api/v1/session", tag = "account",
@@ -159,12 +201,10 @@ pub async fn sign_out(
         ));
     };
     state.store().end_session(&caller.actor(), secret).await?;
-    let expired = session_cookie(
-        over_https(&state, &headers),
-        String::new(),
-        time::Duration::ZERO,
-    );
-    Ok((jar.remove(expired), StatusCode::NO_CONTENT))
+    Ok((
+        without_session(&state, &headers, jar),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -191,25 +231,13 @@ pub async fn change_password(
 ) -> ApiResult<impl IntoResponse> {
     // A stolen session must not be enough to lock the owner out: the current password is
     // asked for, and guessing it is throttled like a sign-in.
-    let keys = throttle_keys(&state, &caller.user.email, peer, &headers);
-    let now = OffsetDateTime::now_utc();
-    if let Some(wait) = state.throttle().refused(&keys, now) {
-        return Err(Problem::too_many_attempts(wait));
-    }
-    let stored = state
-        .store()
-        .credentials(&caller.user.email)
-        .await?
-        .and_then(|c| c.password_hash);
-    if !password::verify(request.current_password, stored).await {
-        state.throttle().failed(&keys, now);
-        return Err(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "wrong-credentials",
-            "the current password is wrong",
-        ));
-    }
-    state.throttle().succeeded(&keys);
+    checked_password(
+        &state,
+        &caller.user.email,
+        request.current_password,
+        Attempt::new(peer, &headers, "the current password is wrong"),
+    )
+    .await?;
     let hash = password::hash(request.new_password)
         .await
         .map_err(|e| Problem::invalid(e.to_string()))?;
@@ -217,12 +245,10 @@ pub async fn change_password(
         .store()
         .set_password_hash(&caller.actor(), caller.user.id, &hash)
         .await?;
-    let expired = session_cookie(
-        over_https(&state, &headers),
-        String::new(),
-        time::Duration::ZERO,
-    );
-    Ok((jar.remove(expired), StatusCode::NO_CONTENT))
+    Ok((
+        without_session(&state, &headers, jar),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// The first administrator's account, made with the setup link's token.

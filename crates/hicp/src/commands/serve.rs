@@ -12,16 +12,23 @@ use hicp_server::{AppState, ServerConfig};
 
 use super::{CatalogArg, DatabaseArg, today};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// Address and port to listen on.
+/// `--bind ADDR`: where the server listens, for `serve` and `healthcheck` alike.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct BindArg {
+    /// Address and port the server listens on.
     #[arg(
-        long,
+        long = "bind",
         value_name = "ADDR",
         default_value = "127.0.0.1:8080",
         env = "HICP_BIND"
     )]
-    pub bind: SocketAddr,
+    pub address: SocketAddr,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub bind: BindArg,
     /// Data directory for the embedded SQLite database (hicp.sqlite3 in it); ignored with
     /// --database-url.
     #[arg(long, value_name = "DIR")]
@@ -42,14 +49,8 @@ pub struct Args {
 
 #[derive(clap::Args, Debug)]
 pub struct HealthArgs {
-    /// Where the server listens.
-    #[arg(
-        long,
-        value_name = "ADDR",
-        default_value = "127.0.0.1:8080",
-        env = "HICP_BIND"
-    )]
-    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub bind: BindArg,
 }
 
 /// The database to serve, and a folder to remove when the server stops (a demo's own).
@@ -96,7 +97,7 @@ async fn serve(
     catalog: hicp_catalog::Catalog,
 ) -> anyhow::Result<ExitCode> {
     let config = ServerConfig {
-        bind: args.bind,
+        bind: args.bind.address,
         behind_proxy: args.behind_proxy,
         ..ServerConfig::default()
     };
@@ -112,9 +113,10 @@ async fn serve(
     };
     let lifetime = config.setup_link_lifetime;
     let state = AppState::new(store, catalog, config);
-    let listener = tokio::net::TcpListener::bind(args.bind)
+    let shutdown = shutdown_signal()?;
+    let listener = tokio::net::TcpListener::bind(args.bind.address)
         .await
-        .with_context(|| format!("listening on {}", args.bind))?;
+        .with_context(|| format!("listening on {}", args.bind.address))?;
     let running = hicp_server::start(state.clone(), listener)?;
     let base = format!("http://{}", running.address);
     let mut out = std::io::stdout().lock();
@@ -138,30 +140,30 @@ async fn serve(
         )?;
     }
     drop(out);
-    running.until(shutdown_signal()).await?;
+    running.until(shutdown).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM from a service manager. The handlers are installed when this is called,
+/// before the server says it is ready, so a signal sent as soon as the address is printed still
+/// ends it gracefully instead of killing it.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for ctrl-c")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Structured logs on standard error; `RUST_LOG` chooses what (default: info).
@@ -176,14 +178,14 @@ fn init_logging() {
 
 pub fn healthcheck(args: HealthArgs) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(5);
-    let mut stream = TcpStream::connect_timeout(&args.bind, timeout)
-        .with_context(|| format!("nothing answers on {}", args.bind))?;
+    let mut stream = TcpStream::connect_timeout(&args.bind.address, timeout)
+        .with_context(|| format!("nothing answers on {}", args.bind.address))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     write!(
         stream,
         "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        args.bind
+        args.bind.address
     )?;
     let mut answer = Vec::new();
     stream.take(4096).read_to_end(&mut answer)?;
@@ -192,8 +194,8 @@ pub fn healthcheck(args: HealthArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         status_line.split_whitespace().nth(1) == Some("200"),
         "{} answered `{status_line}` instead of 200",
-        args.bind
+        args.bind.address
     );
-    println!("ok: hicp answers on {}", args.bind);
+    println!("ok: hicp answers on {}", args.bind.address);
     Ok(ExitCode::SUCCESS)
 }
