@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hicp_evidence::{
-    Asset, Collected, Evidence, Format, Host, HostIdentity, ImportError, InventoryMapping,
-    KevCatalog, MetricSettings, MetricValue, Metrics, Options, Record, Suggestion, Summary,
-    SummaryBuilder,
+    Asset, Collected, Format, Host, HostIdentity, ImportError, InventoryMapping, KevCatalog,
+    MetricSettings, MetricValue, Metrics, Options, Record, Suggestion, Summary, SummaryBuilder,
 };
 use hicp_store::{
     Actor, EvidenceImportRecord, ImportHostRecord, ImportedHost, NewEvidenceImport, NewMetric,
@@ -217,34 +216,19 @@ pub async fn keep(
     for finding in &mut collected.findings {
         hicp_evidence::fill_times(finding, imported_at);
     }
-    let (stored_hosts, stored_assets) = if file.format.is_scan() {
-        let inventory = store
+    // The file brings one side of the reconciliation and the store the other: a scan meets the
+    // latest inventory, an inventory the latest scan. The hosts kept are the file's own.
+    let hosts = hosts_to_keep(&collected);
+    if file.format.is_scan() {
+        collected.assets = store
             .latest_import_hosts(organization_id, Format::Inventory.as_str())
-            .await?;
-        let assets = inventory
+            .await?
             .map(|(_, hosts)| hosts.iter().map(asset_of).collect())
             .unwrap_or_default();
-        (Vec::new(), assets)
     } else {
-        (
-            latest_scanned_hosts(store, organization_id).await?,
-            Vec::new(),
-        )
-    };
-    let evidence = Evidence {
-        findings: &collected.findings,
-        hosts: if file.format.is_scan() {
-            &collected.hosts
-        } else {
-            &stored_hosts
-        },
-        assets: if file.format.is_scan() {
-            &stored_assets
-        } else {
-            &collected.assets
-        },
-        kev,
-    };
+        collected.hosts = latest_scanned_hosts(store, organization_id).await?;
+    }
+    let evidence = collected.evidence(kev);
     let metrics = hicp_evidence::compute(&evidence, &MetricSettings::default(), today);
     let suggestions = hicp_evidence::suggest(&metrics);
     let source = format!("{} {}", file.format.as_str(), file_name(&file.file));
@@ -259,7 +243,7 @@ pub async fn keep(
                 size_bytes: file.bytes,
                 sha256: &file.sha256,
                 summary: serde_json::json!({ "summary": &summary, "metrics": &metrics }),
-                hosts: hosts_to_keep(&collected),
+                hosts,
                 metrics: observations
                     .iter()
                     .map(|(metric, value, unit)| NewMetric {

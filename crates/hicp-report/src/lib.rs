@@ -9,7 +9,7 @@ use time::Date;
 
 pub mod charts;
 pub mod csv;
-mod escape;
+pub mod escape;
 mod guard;
 pub mod html;
 pub mod model;

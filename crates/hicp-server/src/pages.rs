@@ -2,14 +2,13 @@
 //! link's form. Plain HTML that works without script or style (the CSP allows neither inline).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use crate::caller::{over_https, session_cookie};
 use crate::problem::Ids;
 use crate::state::AppState;
 
@@ -25,19 +24,6 @@ fn page(title: &str, body: &str) -> Html<String> {
     ))
 }
 
-fn escape(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
 async fn front_door() -> Html<String> {
     page(
         "hicp",
@@ -49,7 +35,10 @@ const SETUP_FORM: &str = "<form method=\"post\"><p><label for=\"email\">Email</l
 
 fn setup_page(error: Option<&str>) -> Html<String> {
     let error = error.map_or_else(String::new, |e| {
-        format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e))
+        format!(
+            "<p role=\"alert\"><strong>{}</strong></p>",
+            hicp_report::escape::text(e)
+        )
     });
     page(
         "Set up",
@@ -93,16 +82,15 @@ async fn finish_setup(
             return (status, setup_page(Some(problem.detail()))).into_response();
         }
     };
-    let lifetime = state.config().session_lifetime;
-    match state.store().create_session(user.id, lifetime).await {
-        Ok((_, secret)) => {
-            let cookie = session_cookie(over_https(&state, &headers), secret, lifetime);
-            (jar.add(cookie), Redirect::to("/")).into_response()
-        }
-        Err(error) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
+    match crate::api::account::start_session(&state, &headers, jar, user).await {
+        Ok((jar, _)) => (jar, Redirect::to("/")).into_response(),
+        Err(problem) => (
+            problem.status(),
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("the account was created but signing in failed: {error}; sign in with POST /api/v1/session"),
+            format!(
+                "the account was created but signing in failed: {}; sign in with POST /api/v1/session",
+                problem.detail()
+            ),
         )
             .into_response(),
     }

@@ -84,7 +84,7 @@ fn throttle_keys(
 
 /// Starts a session for `user`, ending the one the request came with (a new secret on every
 /// sign-in, so a secret planted before sign-in is worthless after it).
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     jar: CookieJar,
