@@ -43,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes(config))
         .route("/api/openapi.json", get(openapi::serve_document))
         .route("/healthz", get(healthz))
-        .merge(pages::routes())
+        .merge(pages::routes(&state))
         .fallback(not_found)
         .layer(layers)
         .with_state(state)

@@ -134,14 +134,18 @@ pub async fn sign_in(
 }
 
 /// Where a password attempt came from, and how a wrong one is answered.
-struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     peer: SocketAddr,
     headers: &'a HeaderMap,
     wrong: &'static str,
 }
 
 impl<'a> Attempt<'a> {
-    fn new(peer: SocketAddr, headers: &'a HeaderMap, wrong: &'static str) -> Attempt<'a> {
+    pub(crate) fn new(
+        peer: SocketAddr,
+        headers: &'a HeaderMap,
+        wrong: &'static str,
+    ) -> Attempt<'a> {
         Attempt {
             peer,
             headers,
@@ -152,7 +156,7 @@ impl<'a> Attempt<'a> {
 
 /// The account's credentials when `password` is its password. Every attempt is throttled per
 /// account and per address, and an unknown email costs the same time as a wrong password.
-async fn checked_password(
+pub(crate) async fn checked_password(
     state: &AppState,
     email: &str,
     password: String,
@@ -178,7 +182,7 @@ async fn checked_password(
 }
 
 /// The session cookie cleared, for an answer that ends the caller's session.
-fn without_session(state: &AppState, headers: &HeaderMap, jar: CookieJar) -> CookieJar {
+pub(crate) fn without_session(state: &AppState, headers: &HeaderMap, jar: CookieJar) -> CookieJar {
     let expired = session_cookie(
         over_https(state, headers),
         String::new(),
