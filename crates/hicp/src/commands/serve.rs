@@ -121,11 +121,12 @@ async fn serve(
     let base = format!("http://{}", running.address);
     let mut out = std::io::stdout().lock();
     writeln!(out, "hicp is listening on {base}")?;
+    writeln!(out, "Open {base}/ in your browser. Stop the server with Ctrl-C.")?;
     if let Some(demo) = demo {
         writeln!(out, "Demo organizations: {}", demo.organizations.join(", "))?;
         writeln!(
             out,
-            "Sign in as any of these, with the password {}:",
+            "Sign in as any of these (admin sees everything), with the password {}:",
             demo.password
         )?;
         for (email, role) in hicp_server::demo::DEMO_ACCOUNTS {
