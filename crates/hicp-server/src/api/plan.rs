@@ -70,7 +70,20 @@ pub async fn set_status(
     Ids(path): Ids<ItemPath>,
     JsonBody(request): JsonBody<ItemStatusChange>,
 ) -> ApiResult<Json<ActionItemRecord>> {
-    let item = scope.action_item(&state, path.item).await?;
+    change_status(&state, &scope, path.item, &request)
+        .await
+        .map(Json)
+}
+
+/// Moves an item of the scope's organization to another status: the plan permission, or a
+/// contributor on their own item.
+pub async fn change_status(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    request: &ItemStatusChange,
+) -> ApiResult<ActionItemRecord> {
+    let item = scope.action_item(state, item).await?;
     scope.may_change(Permission::Plan, Owner::of_item(&item))?;
     let status: ActionStatus = request
         .status
@@ -86,7 +99,6 @@ pub async fn set_status(
             request.version,
         )
         .await
-        .map(Json)
         .map_err(stale)
 }
 
@@ -125,9 +137,21 @@ pub async fn edit(
     Ids(path): Ids<ItemPath>,
     JsonBody(request): JsonBody<ItemEdit>,
 ) -> ApiResult<Json<ActionItemRecord>> {
+    edit_item(&state, &scope, path.item, request)
+        .await
+        .map(Json)
+}
+
+/// Changes the owner and/or due date of an item of the scope's organization.
+pub async fn edit_item(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    request: ItemEdit,
+) -> ApiResult<ActionItemRecord> {
     // Owners and dates are the plan's shape: a contributor may not reassign work.
     scope.require(Permission::Plan)?;
-    let item = scope.action_item(&state, path.item).await?;
+    let item = scope.action_item(state, item).await?;
     let owner = request.owner.map(|owner| match owner {
         OwnerChange::Nobody => ActionOwner::Nobody,
         OwnerChange::User(id) => ActionOwner::User(id),
@@ -141,7 +165,6 @@ pub async fn edit(
         .store()
         .update_action_item(&scope.caller.actor(), item.id, edit, request.version)
         .await
-        .map(Json)
         .map_err(stale)
 }
 
@@ -178,9 +201,23 @@ pub async fn set_milestone(
     Ids(path): Ids<MilestonePath>,
     JsonBody(request): JsonBody<MilestoneChange>,
 ) -> ApiResult<Json<ActionItemRecord>> {
-    let item = scope.action_item(&state, path.item).await?;
+    tick_milestone(&state, &scope, path.item, path.milestone, &request)
+        .await
+        .map(Json)
+}
+
+/// Ticks a milestone of an item of the scope's organization off (or back on): the plan
+/// permission, or a contributor on their own item.
+pub async fn tick_milestone(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    milestone: Uuid,
+    request: &MilestoneChange,
+) -> ApiResult<ActionItemRecord> {
+    let item = scope.action_item(state, item).await?;
     scope.may_change(Permission::Plan, Owner::of_item(&item))?;
-    if !item.milestones.iter().any(|m| m.id == path.milestone) {
+    if !item.milestones.iter().any(|m| m.id == milestone) {
         return Err(Problem::not_found("milestone"));
     }
     let done_on = request
@@ -188,14 +225,8 @@ pub async fn set_milestone(
         .then(|| request.done_on.unwrap_or(state.today()));
     state
         .store()
-        .set_milestone_done(
-            &scope.caller.actor(),
-            path.milestone,
-            done_on,
-            request.version,
-        )
+        .set_milestone_done(&scope.caller.actor(), milestone, done_on, request.version)
         .await
-        .map(Json)
         .map_err(stale)
 }
 
