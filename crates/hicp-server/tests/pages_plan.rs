@@ -204,6 +204,55 @@ hicp_store::backend_tests! {
         Ok(())
     }
 
+    async fn a_contributor_tracks_new_work_and_closes_it(db) {
+        let (server, password) = Server::demo(db).await;
+        let api = server.sign_in(ASSESSOR, &password).await;
+        let org = organization_id(&api, FAMILY_PRACTICE).await;
+        let (_, assessments) = api.get(&format!("/api/v1/organizations/{org}/assessments")).await;
+        let assessment = assessments.as_array().and_then(|all| all.last()).and_then(|a| a["id"].as_str()).ok_or("an assessment")?.to_string();
+        let base = format!("/api/v1/organizations/{org}/assessments/{assessment}");
+        let (_, answers) = api.get(&format!("{base}/answers")).await;
+        let answer = answers.as_array().and_then(|all| all.iter().find(|a| a["answer"]["status"] == "implemented")).ok_or("an implemented answer")?;
+        let sub_practice = answer["sub_practice"].as_str().ok_or("an id")?;
+        // A slip: what was in place is not any more, so it is new work, not yet tracked.
+        let (status, _) = api.send(Method::PUT, &format!("{base}/answers/{sub_practice}"), Some(serde_json::json!({"status": "not_implemented", "version": answer["version"]}))).await;
+        assert_eq!(status, 200);
+
+        let contributor = browser(&server, CONTRIBUTOR, &password).await;
+        let (_, html) = page(&contributor, &format!("/orgs/{org}/plan")).await;
+        let field = format!("name=\"sub_practice\" value=\"{sub_practice}\"");
+        assert!(html.contains(&field), "the new work can be tracked: {html}");
+        let csrf = csrf_of(&html);
+        let (status, location, _) = post(&contributor, &format!("/orgs/{org}/plan/track"), &csrf, &[("sub_practice", sub_practice), ("budget", ""), ("staff_days", ""), ("periods", "")]).await;
+        assert_eq!(status, 303);
+        let (status, html) = page(&contributor, &location).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(CONTRIBUTOR) && html.contains("Change status"), "the contributor owns it and may work it");
+        let item = location.split('/').nth(4).and_then(|rest| rest.split('?').next()).ok_or("an item id")?;
+        let (status, _, _) = post(&contributor, &format!("/orgs/{org}/plan/{item}/status"), &csrf, &[("status", "done"), ("version", "1")]).await;
+        assert_eq!(status, 303);
+        let tracked = items(&api, &org).await.into_iter().find(|i| i["id"] == item).ok_or("the item is kept")?;
+        assert_eq!(tracked["status"], "done");
+        assert_eq!(tracked["owner"], CONTRIBUTOR);
+
+        // Tracked once; a viewer tracks nothing.
+        let (status, _, html) = post(&contributor, &format!("/orgs/{org}/plan/track"), &csrf, &[("sub_practice", sub_practice)]).await;
+        assert_eq!(status, 409, "{html}");
+        let route = format!("/api/v1/organizations/{org}/action-items");
+        let again = serde_json::json!({"sub_practice": sub_practice});
+        assert_eq!(api.send(Method::POST, &route, Some(again.clone())).await.0, 409, "the API says the same");
+        assert_eq!(server.client().send(Method::POST, &route, Some(again)).await.0, 401);
+        let (status, problem) = api.send(Method::POST, &route, Some(serde_json::json!({"sub_practice": "9.L.Z"}))).await;
+        assert_eq!(status, 422, "{problem}");
+        let viewer = browser(&server, VIEWER, &password).await;
+        let (_, html) = page(&viewer, &format!("/orgs/{org}/plan")).await;
+        assert!(!html.contains("Track this"));
+        let (status, _, _) = post(&viewer, &format!("/orgs/{org}/plan/track"), &csrf_of(&html), &[("sub_practice", "1.S.A")]).await;
+        assert_eq!(status, 403);
+        server.stop().await;
+        Ok(())
+    }
+
     async fn plan_forms_need_the_csrf_field_and_their_own_organization(db) {
         let (server, password) = Server::demo(db).await;
         let api = server.sign_in(ADMIN, &password).await;

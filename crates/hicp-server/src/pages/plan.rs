@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use crate::access::{OrgScope, Owner, Permission};
 use crate::api::plan::{
-    ItemEdit, ItemPath, ItemStatusChange, MilestoneChange, MilestonePath, OwnerChange,
-    change_status, edit_item, tick_milestone,
+    ItemEdit, ItemPath, ItemStatusChange, MilestoneChange, MilestonePath, NewItem, OwnerChange,
+    add_item, change_status, edit_item, tick_milestone,
 };
 use crate::pages::account::sentence;
 use crate::pages::frame::{Frame, PageError, PageResult, Section, Signed};
@@ -37,6 +37,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{org}/plan", get(plan_page))
+        .route("/orgs/{org}/plan/track", post(track))
         .route("/orgs/{org}/plan/{item}", get(item_page).post(edit))
         .route("/orgs/{org}/plan/{item}/status", post(set_status))
         .route(
@@ -230,6 +231,8 @@ struct PlanPage {
     total: usize,
     overdue: usize,
     today: String,
+    /// Whether the caller may start tracking planned work that has no item yet.
+    may_track: bool,
 }
 
 /// Who owns an item, in words.
@@ -405,6 +408,7 @@ async fn plan_page(
         total: 0,
         overdue: 0,
         today: iso_date(today),
+        may_track: scope.owner_of_new_item().is_ok(),
         query,
     };
     let Some(latest) = latest else {
@@ -691,14 +695,8 @@ async fn after_change(
 ) -> PageResult<Response> {
     match outcome {
         Ok(_) => {
-            let keep = local_query(keep);
-            let mut target = format!("/orgs/{}/plan/{item}?saved=1", scope.id());
-            if !keep.is_empty() {
-                target.push_str("&keep=");
-                target.extend(form_urlencoded::byte_serialize(keep.as_bytes()));
-            }
             // htmx follows the redirect too, and swaps the item's work area out of that page.
-            Ok(Redirect::to(&target).into_response())
+            Ok(saved(scope, item, &local_query(keep)))
         }
         Err(problem)
             if matches!(
@@ -838,4 +836,41 @@ async fn set_milestone(
     };
     let outcome = tick_milestone(&state, &scope, path.item, path.milestone, &change).await;
     after_change(&state, &scope, path.item, &fields.keep, &headers, outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+struct TrackFields {
+    sub_practice: String,
+    #[serde(flatten)]
+    planning: PlanQuery,
+}
+
+/// Starts tracking a planned sub-practice; then its page, to assign and work it.
+async fn track(
+    State(state): State<AppState>,
+    Signed(scope): Signed<OrgScope>,
+    Form(fields): Form<TrackFields>,
+) -> PageResult<Response> {
+    let planning = fields
+        .planning
+        .planning()
+        .map_err(|message| PageError::Problem(Problem::invalid(message)))?;
+    let request = NewItem {
+        sub_practice: fields.sub_practice,
+        budget: planning.budget,
+        staff_days: planning.staff_days,
+        periods: planning.periods,
+    };
+    let item = add_item(&state, &scope, &request).await?;
+    Ok(saved(&scope, item.id, &fields.planning.planning_query()))
+}
+
+/// Back to an item's page after a change, with the plan's choices to return to.
+fn saved(scope: &OrgScope, item: Uuid, keep: &str) -> Response {
+    let mut target = format!("/orgs/{}/plan/{item}?saved=1", scope.id());
+    if !keep.is_empty() {
+        target.push_str("&keep=");
+        target.extend(form_urlencoded::byte_serialize(keep.as_bytes()));
+    }
+    Redirect::to(&target).into_response()
 }
