@@ -176,6 +176,14 @@ fn whole(text: &str) -> Result<Option<u64>, std::num::ParseIntError> {
     }
 }
 
+fn staff_days_words(days: u32) -> String {
+    if days == 1 {
+        "1 staff-day".to_string()
+    } else {
+        format!("{days} staff-days")
+    }
+}
+
 /// One line of the plan: a planned sub-practice and the action item that tracks it.
 struct Row {
     /// The action item, when one is kept for the sub-practice.
@@ -193,7 +201,7 @@ struct Row {
     overdue: bool,
     deferred_reason: Option<String>,
     cost: String,
-    staff_days: u32,
+    staff_days: String,
     milestones_done: usize,
     milestones: usize,
 }
@@ -203,7 +211,7 @@ struct PeriodBlock {
     start: String,
     end: String,
     spent: String,
-    staff_days: u32,
+    staff_days: String,
     rows: Vec<Row>,
     /// How many of its items the filters hide.
     hidden: usize,
@@ -329,7 +337,7 @@ impl RowMaker<'_> {
             overdue: matches!((status, due), (Some(s), Some(d)) if is_active(s) && d < self.today),
             deferred_reason: item.and_then(|i| i.deferred_reason.clone()),
             cost: dollars(cost),
-            staff_days,
+            staff_days: staff_days_words(staff_days),
             milestones_done: item.map_or(0, |i| {
                 i.milestones.iter().filter(|m| m.done_on.is_some()).count()
             }),
@@ -509,7 +517,7 @@ async fn plan_page(
             start: iso_date(period.start),
             end: iso_date(period.end),
             spent: dollars(period.money),
-            staff_days: period.staff_days,
+            staff_days: staff_days_words(period.staff_days),
             hidden: before - rows.len(),
             rows,
         });
@@ -556,6 +564,7 @@ struct ItemPage {
     overdue: bool,
     threat_names: String,
     summary: String,
+    cost: String,
     milestones: Vec<MilestoneLine>,
     history: Vec<HistoryLine>,
     statuses: Vec<Choice>,
@@ -628,6 +637,11 @@ async fn render_item(
         overdue: is_active(item.status) && item.due_on < today,
         threat_names,
         summary: sub_practice.map(|s| s.summary.clone()).unwrap_or_default(),
+        cost: format!(
+            "{} and {}",
+            dollars(item.estimated_cost),
+            staff_days_words(item.estimated_staff_days)
+        ),
         milestones: item
             .milestones
             .iter()
