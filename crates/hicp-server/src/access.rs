@@ -149,6 +149,17 @@ impl OrgScope {
         }
     }
 
+    /// Whether the caller may put work into the plan, and under whose name: as planned for
+    /// those who run the plan; a contributor takes it on (named by their email), since they
+    /// work only their own items.
+    pub fn owner_of_new_item(&self) -> ApiResult<Option<String>> {
+        if Permission::Plan.granted_to(self.role) {
+            return Ok(None);
+        }
+        self.require(Permission::ContributeAssigned)?;
+        Ok(Some(self.caller.user.email.clone()))
+    }
+
     pub async fn assessment(&self, state: &AppState, id: Uuid) -> ApiResult<AssessmentRecord> {
         state
             .store()

@@ -40,6 +40,7 @@ use crate::api::{account, assessments, evidence, organizations, plan};
         assessments::evaluation,
         assessments::report,
         plan::list,
+        plan::create,
         plan::set_status,
         plan::edit,
         plan::set_milestone,

@@ -255,10 +255,57 @@ pub struct BrokenLink {
 
 const PAGE: i64 = 1000;
 
+/// One recorded change, as a person reads the trail: when, who, what (without the bodies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    pub actor: String,
+    /// e.g. `action_item.status_changed`.
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+}
+
 impl Store {
     /// Walks the whole chain in order and reports the first broken link, if any.
     pub async fn verify_audit(&self) -> StoreResult<AuditReport> {
         self.read(async |tx| verify_chain(tx).await).await
+    }
+
+    /// The organization's latest `limit` recorded changes, newest first.
+    pub async fn recent_audit_events(
+        &self,
+        organization_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let rows = self
+            .read(async |tx| {
+                Ok(fetch_all!(
+                    tx,
+                    AuditEventRow,
+                    concat!(
+                        "SELECT ",
+                        audit_event_columns!(),
+                        " FROM audit_events WHERE organization_id = $1 ORDER BY seq DESC LIMIT $2"
+                    ),
+                    organization_id,
+                    i64::from(limit)
+                )?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEntry {
+                seq: row.seq,
+                occurred_at: row.occurred_at,
+                actor: row.actor,
+                action: row.action,
+                object_type: row.object_type,
+                object_id: row.object_id,
+            })
+            .collect())
     }
 
     /// The audit chain's head hash. Every change the store makes moves it (a restore too), so

@@ -36,7 +36,7 @@ pub use access::{LAST_SEEN_STEP, SECRET_PREFIX};
 pub use action_items::ActionItemEdit;
 pub use actor::Actor;
 pub use assessments::{AnswerRules, NewAssessment};
-pub use audit::{AuditReport, BrokenLink};
+pub use audit::{AuditEntry, AuditReport, BrokenLink};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Backend;
 pub use error::{DatabaseContents, Entity, StoreError, StoreResult};

@@ -233,26 +233,39 @@ pub async fn change_password(
     caller: Caller,
     JsonBody(request): JsonBody<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
+    set_own_password(&state, peer, &headers, &caller, &request).await?;
+    Ok((
+        without_session(&state, &headers, jar),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+/// Changes the caller's password after checking the current one; the store then ends every
+/// session of the account.
+pub(crate) async fn set_own_password(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    caller: &Caller,
+    request: &PasswordChange,
+) -> ApiResult<()> {
     // A stolen session must not be enough to lock the owner out: the current password is
     // asked for, and guessing it is throttled like a sign-in.
     checked_password(
-        &state,
+        state,
         &caller.user.email,
-        request.current_password,
-        Attempt::new(peer, &headers, "the current password is wrong"),
+        request.current_password.clone(),
+        Attempt::new(peer, headers, "the current password is wrong"),
     )
     .await?;
-    let hash = password::hash(request.new_password)
+    let hash = password::hash(request.new_password.clone())
         .await
         .map_err(|e| Problem::invalid(e.to_string()))?;
     state
         .store()
         .set_password_hash(&caller.actor(), caller.user.id, &hash)
         .await?;
-    Ok((
-        without_session(&state, &headers, jar),
-        StatusCode::NO_CONTENT,
-    ))
+    Ok(())
 }
 
 /// The first administrator's account, made with the setup link's token.
@@ -385,6 +398,16 @@ pub async fn create_token(
     caller: Caller,
     JsonBody(request): JsonBody<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let created = new_token(&state, &caller, &request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Makes a personal API token for the caller.
+pub(crate) async fn new_token(
+    state: &AppState,
+    caller: &Caller,
+    request: &NewToken,
+) -> ApiResult<CreatedToken> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::invalid(
@@ -398,13 +421,10 @@ pub async fn create_token(
         .store()
         .create_api_token(&caller.actor(), caller.user.id, name, expires_at)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedToken {
-            token: token.into(),
-            secret,
-        }),
-    ))
+    Ok(CreatedToken {
+        token: token.into(),
+        secret,
+    })
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{token}", tag = "account",
@@ -415,6 +435,16 @@ pub async fn revoke_token(
     caller: Caller,
     Ids(token): Ids<Uuid>,
 ) -> ApiResult<StatusCode> {
+    revoke_own_token(&state, &caller, token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes one of the caller's own tokens that is still in force.
+pub(crate) async fn revoke_own_token(
+    state: &AppState,
+    caller: &Caller,
+    token: Uuid,
+) -> ApiResult<()> {
     let owned = state
         .store()
         .api_tokens_of(caller.user.id)
@@ -428,5 +458,5 @@ pub async fn revoke_token(
         .store()
         .revoke_api_token(&caller.actor(), token)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

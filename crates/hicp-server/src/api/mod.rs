@@ -65,7 +65,10 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
             &format!("{assessment}/reports/{{format}}"),
             get(assessments::report),
         )
-        .route(&format!("{organization}/action-items"), get(plan::list))
+        .route(
+            &format!("{organization}/action-items"),
+            get(plan::list).post(plan::create),
+        )
         .route(
             &format!("{organization}/action-items/{{item}}"),
             patch(plan::edit),

@@ -124,18 +124,21 @@ pub async fn members(
     State(state): State<AppState>,
     scope: OrgScope,
 ) -> ApiResult<Json<Vec<Member>>> {
+    member_list(&state, &scope).await.map(Json)
+}
+
+/// The organization's members and their roles; administrators only.
+pub async fn member_list(state: &AppState, scope: &OrgScope) -> ApiResult<Vec<Member>> {
     scope.require(Permission::Administer)?;
     let members = state.store().members(scope.id()).await?;
-    Ok(Json(
-        members
-            .into_iter()
-            .map(|(user, role)| Member {
-                user: user.id,
-                email: user.email,
-                role: role.to_string(),
-            })
-            .collect(),
-    ))
+    Ok(members
+        .into_iter()
+        .map(|(user, role)| Member {
+            user: user.id,
+            email: user.email,
+            role: role.to_string(),
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -155,6 +158,15 @@ pub async fn set_member(
     scope: OrgScope,
     JsonBody(request): JsonBody<SetMember>,
 ) -> ApiResult<Json<Member>> {
+    put_member(&state, &scope, &request).await.map(Json)
+}
+
+/// Makes an existing account a member with a role, or changes a member's role.
+pub async fn put_member(
+    state: &AppState,
+    scope: &OrgScope,
+    request: &SetMember,
+) -> ApiResult<Member> {
     scope.require(Permission::Administer)?;
     let role: Role = request
         .role
@@ -162,7 +174,7 @@ pub async fn set_member(
         .map_err(|e: hicp_store::UnknownWord| Problem::invalid(e.to_string()))?;
     let store = state.store();
     let user = store
-        .credentials(&request.email)
+        .credentials(request.email.trim())
         .await?
         .ok_or_else(|| Problem::not_found("account"))?
         .user;
@@ -174,11 +186,11 @@ pub async fn set_member(
     store
         .set_membership(&scope.caller.actor(), scope.id(), user.id, role)
         .await?;
-    Ok(Json(Member {
+    Ok(Member {
         user: user.id,
         email: user.email,
         role: role.to_string(),
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,17 +208,23 @@ pub async fn remove_member(
     scope: OrgScope,
     Ids(path): Ids<MemberPath>,
 ) -> ApiResult<StatusCode> {
+    drop_member(&state, &scope, path.user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends a member's membership (not one's own); their items are left without an owner.
+pub async fn drop_member(state: &AppState, scope: &OrgScope, user: Uuid) -> ApiResult<()> {
     scope.require(Permission::Administer)?;
-    if path.user == scope.caller.user.id {
+    if user == scope.caller.user.id {
         return Err(Problem::invalid(
             "you cannot remove yourself; another administrator can",
         ));
     }
     state
         .store()
-        .remove_membership(&scope.caller.actor(), scope.id(), path.user)
+        .remove_membership(&scope.caller.actor(), scope.id(), user)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[utoipa::path(delete, path = "/api/v1/organizations/{org}", tag = "organizations",
@@ -237,11 +255,101 @@ pub struct AuditState {
     params(("org" = Uuid, Path)),
     responses((status = 200, description = "OK", body = AuditState), (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument)))]
 pub async fn audit(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<AuditState>> {
+    audit_state(&state, &scope).await.map(Json)
+}
+
+/// Walks the audit trail's hash chain; for those who may read the trail.
+pub async fn audit_state(state: &AppState, scope: &OrgScope) -> ApiResult<AuditState> {
     scope.require(Permission::Audit)?;
     let report = state.store().verify_audit().await?;
-    Ok(Json(AuditState {
+    Ok(AuditState {
         events: report.events,
         intact: report.broken.is_none(),
         broken: report.broken,
-    }))
+    })
+}
+
+/// Loads an organization export (the bytes of a portable file, as `hicp org export` writes
+/// it) into this installation, all of it or nothing. Importing makes an organization, so it
+/// takes an instance administrator, as creating one does; the importer is then its
+/// administrator unless the file already made them a member.
+pub async fn import_export(
+    state: &AppState,
+    caller: &Caller,
+    bytes: Vec<u8>,
+) -> ApiResult<hicp_store::portable::ImportOutcome> {
+    if !caller.user.is_admin {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an instance administrator imports organizations; ask the person who set up hicp",
+        ));
+    }
+    let file = off_executor(move || {
+        let file = tempfile::NamedTempFile::new()?;
+        std::fs::write(file.path(), bytes)?;
+        Ok(file)
+    })
+    .await?;
+    let store = state.store();
+    let actor = caller.actor();
+    let outcome = store
+        .import_organization(&actor, file.path(), &mut |_| {})
+        .await
+        .map_err(|error| match error {
+            // The temporary file's name means nothing to the person who uploaded it.
+            hicp_store::StoreError::Portable { reason, .. } => Problem::invalid(format!(
+                "the file is not a readable hicp organization export ({reason}); nothing was imported"
+            )),
+            hicp_store::StoreError::WrongPortableKind { found, .. } => Problem::invalid(format!(
+                "the file is {found}, not an organization export; nothing was imported"
+            )),
+            other => other.into(),
+        })?;
+    if let hicp_store::portable::ImportOutcome::Imported { id, .. } = &outcome
+        && store.role_of(*id, caller.user.id).await?.is_none()
+    {
+        store
+            .set_membership(&actor, *id, caller.user.id, Role::Admin)
+            .await?;
+    }
+    Ok(outcome)
+}
+
+/// The organization as a portable file (what `hicp org export` writes), for administrators:
+/// its name to save it under, and its bytes.
+pub async fn export_file(state: &AppState, scope: &OrgScope) -> ApiResult<(String, Vec<u8>)> {
+    scope.require(Permission::Administer)?;
+    let dir = off_executor(tempfile::tempdir).await?;
+    let path = dir.path().join("export.zip");
+    state.store().export_organization(scope.id(), &path).await?;
+    let bytes = off_executor(move || std::fs::read(path)).await?;
+    let slug: String = scope
+        .organization
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    Ok((format!("hicp-{slug}-{}.zip", state.today()), bytes))
+}
+
+/// File work on a blocking thread, its failure a server error.
+async fn off_executor<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .map_err(|e| Problem::internal(&e))
 }

@@ -2,6 +2,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use hicp_app::Planning;
+use hicp_engine::Methodology;
 use hicp_store::{
     ActionItemEdit, ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus,
 };
@@ -29,6 +32,99 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<ActionItemRecord>>> {
     scope.require(Permission::Read)?;
     Ok(Json(state.store().action_items(scope.id()).await?))
+}
+
+/// Work to track: a sub-practice the engine plans under these choices that has no action item
+/// yet.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewItem {
+    /// e.g. `3.S.A`.
+    pub sub_practice: String,
+    /// The planning choices the plan is read under (as the evaluation takes them).
+    #[serde(default)]
+    pub budget: Option<u64>,
+    #[serde(default)]
+    pub staff_days: Option<u32>,
+    #[serde(default)]
+    pub periods: Option<u32>,
+}
+
+#[utoipa::path(post, operation_id = "create_action_item", path = "/api/v1/organizations/{org}/action-items", tag = "plan",
+    params(("org" = Uuid, Path)),
+    request_body = NewItem,
+    responses(
+        (status = 201, description = "Tracked, with the engine's dates and milestones; a contributor's own", body = Object),
+        (status = 403, description = "Your role in this organization does not allow it", body = crate::problem::ProblemDocument),
+        (status = 409, description = "Tracked already, or deferred on purpose", body = crate::problem::ProblemDocument),
+        (status = 422, description = "Not in the plan under these choices", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    JsonBody(request): JsonBody<NewItem>,
+) -> ApiResult<(StatusCode, Json<ActionItemRecord>)> {
+    let item = add_item(&state, &scope, &request).await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+/// Starts tracking a planned sub-practice of the latest assessment as an action item.
+pub async fn add_item(
+    state: &AppState,
+    scope: &OrgScope,
+    request: &NewItem,
+) -> ApiResult<ActionItemRecord> {
+    let owner = scope.owner_of_new_item()?;
+    let store = state.store();
+    let latest = store
+        .list_assessments(scope.id())
+        .await?
+        .pop()
+        .ok_or_else(|| Problem::not_found("assessment"))?;
+    let planning = Planning {
+        as_of: None,
+        budget: request.budget,
+        staff_days: request.staff_days,
+        periods: request.periods,
+    };
+    let evaluated = hicp_app::evaluation::evaluate_stored(
+        store,
+        state.catalog(),
+        &scope.id().to_string(),
+        Some(latest.id),
+        Methodology::default(),
+        planning,
+        state.today(),
+    )
+    .await?;
+    let plan = evaluated.evaluation.plan;
+    let sub_practice = request.sub_practice.trim();
+    let mut planned = plan
+        .items
+        .into_iter()
+        .find(|item| item.id.to_string() == sub_practice)
+        .ok_or_else(|| {
+            Problem::invalid(format!(
+                "{sub_practice} is not in the plan under these choices; only planned work can be tracked"
+            ))
+        })?;
+    if owner.is_some() {
+        planned.owner = owner;
+    }
+    let one = hicp_engine::Plan {
+        periods: plan.periods,
+        items: vec![planned],
+        deferred: Vec::new(),
+        budget: plan.budget,
+    };
+    store
+        .record_plan(&scope.caller.actor(), latest.id, &one)
+        .await?
+        .pop()
+        .ok_or_else(|| {
+            Problem::conflict(format!(
+                "{sub_practice} is tracked already, or was deferred on purpose"
+            ))
+        })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -70,7 +166,20 @@ pub async fn set_status(
     Ids(path): Ids<ItemPath>,
     JsonBody(request): JsonBody<ItemStatusChange>,
 ) -> ApiResult<Json<ActionItemRecord>> {
-    let item = scope.action_item(&state, path.item).await?;
+    change_status(&state, &scope, path.item, &request)
+        .await
+        .map(Json)
+}
+
+/// Moves an item of the scope's organization to another status: the plan permission, or a
+/// contributor on their own item.
+pub async fn change_status(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    request: &ItemStatusChange,
+) -> ApiResult<ActionItemRecord> {
+    let item = scope.action_item(state, item).await?;
     scope.may_change(Permission::Plan, Owner::of_item(&item))?;
     let status: ActionStatus = request
         .status
@@ -86,7 +195,6 @@ pub async fn set_status(
             request.version,
         )
         .await
-        .map(Json)
         .map_err(stale)
 }
 
@@ -125,9 +233,21 @@ pub async fn edit(
     Ids(path): Ids<ItemPath>,
     JsonBody(request): JsonBody<ItemEdit>,
 ) -> ApiResult<Json<ActionItemRecord>> {
+    edit_item(&state, &scope, path.item, request)
+        .await
+        .map(Json)
+}
+
+/// Changes the owner and/or due date of an item of the scope's organization.
+pub async fn edit_item(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    request: ItemEdit,
+) -> ApiResult<ActionItemRecord> {
     // Owners and dates are the plan's shape: a contributor may not reassign work.
     scope.require(Permission::Plan)?;
-    let item = scope.action_item(&state, path.item).await?;
+    let item = scope.action_item(state, item).await?;
     let owner = request.owner.map(|owner| match owner {
         OwnerChange::Nobody => ActionOwner::Nobody,
         OwnerChange::User(id) => ActionOwner::User(id),
@@ -141,7 +261,6 @@ pub async fn edit(
         .store()
         .update_action_item(&scope.caller.actor(), item.id, edit, request.version)
         .await
-        .map(Json)
         .map_err(stale)
 }
 
@@ -178,9 +297,23 @@ pub async fn set_milestone(
     Ids(path): Ids<MilestonePath>,
     JsonBody(request): JsonBody<MilestoneChange>,
 ) -> ApiResult<Json<ActionItemRecord>> {
-    let item = scope.action_item(&state, path.item).await?;
+    tick_milestone(&state, &scope, path.item, path.milestone, &request)
+        .await
+        .map(Json)
+}
+
+/// Ticks a milestone of an item of the scope's organization off (or back on): the plan
+/// permission, or a contributor on their own item.
+pub async fn tick_milestone(
+    state: &AppState,
+    scope: &OrgScope,
+    item: Uuid,
+    milestone: Uuid,
+    request: &MilestoneChange,
+) -> ApiResult<ActionItemRecord> {
+    let item = scope.action_item(state, item).await?;
     scope.may_change(Permission::Plan, Owner::of_item(&item))?;
-    if !item.milestones.iter().any(|m| m.id == path.milestone) {
+    if !item.milestones.iter().any(|m| m.id == milestone) {
         return Err(Problem::not_found("milestone"));
     }
     let done_on = request
@@ -188,14 +321,8 @@ pub async fn set_milestone(
         .then(|| request.done_on.unwrap_or(state.today()));
     state
         .store()
-        .set_milestone_done(
-            &scope.caller.actor(),
-            path.milestone,
-            done_on,
-            request.version,
-        )
+        .set_milestone_done(&scope.caller.actor(), milestone, done_on, request.version)
         .await
-        .map(Json)
         .map_err(stale)
 }
 

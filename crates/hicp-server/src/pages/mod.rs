@@ -13,10 +13,13 @@
 //! 3. A handler here: read through the store or `hicp-app`, render a template with its
 //!    [`frame::Frame`] (title, navigation, the CSRF token for its forms).
 
+mod account;
+mod admin;
 mod assets;
 mod forms;
 pub mod frame;
 mod home;
+mod plan;
 mod setup;
 mod sign_in;
 
@@ -31,6 +34,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(setup::routes())
         .merge(home::routes())
+        .merge(plan::routes())
+        .merge(account::routes())
+        .merge(admin::routes(state.config().max_upload_bytes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             forms::csrf_field_to_header,
