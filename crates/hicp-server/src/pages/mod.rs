@@ -13,9 +13,11 @@
 //! 3. A handler here: read through the store or `hicp-app`, render a template with its
 //!    [`frame::Frame`] (title, navigation, the CSRF token for its forms).
 
+mod assessment;
 mod assets;
 mod forms;
 pub mod frame;
+mod getting_started;
 mod home;
 mod setup;
 mod sign_in;
@@ -31,6 +33,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(setup::routes())
         .merge(home::routes())
+        .merge(getting_started::routes())
+        .merge(assessment::routes(state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             forms::csrf_field_to_header,
