@@ -28,6 +28,6 @@ pub use evaluate::evaluate;
 pub use methodology::{Methodology, MethodologyResult};
 pub use model::*;
 pub use options::EvaluationOptions;
-pub use rollup::roll_up;
+pub use rollup::{effective_status, roll_up};
 pub use rules::{AnswerRejected, check_answer};
-pub use tier::recommend as recommend_tier;
+pub use tier::{decide as decide_tier, recommend as recommend_tier};

@@ -55,17 +55,29 @@ pub async fn create(
     scope: OrgScope,
     JsonBody(request): JsonBody<NewAssessmentRequest>,
 ) -> ApiResult<(StatusCode, Json<AssessmentRecord>)> {
+    let record = start_assessment(&state, &scope, &request.title, request.from).await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// Starts an assessment, empty or from an earlier one's answers (`from`): the rule for the API
+/// and the assessment pages alike.
+pub async fn start_assessment(
+    state: &AppState,
+    scope: &OrgScope,
+    title: &str,
+    from: Option<Uuid>,
+) -> ApiResult<AssessmentRecord> {
     scope.require(Permission::Assess)?;
-    let title = request.title.trim();
+    let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(Problem::invalid(
             "an assessment needs a title of 1 to 200 characters",
         ));
     }
     let store = state.store();
-    let start = match request.from {
+    let start = match from {
         Some(from) => {
-            let from = scope.assessment(&state, from).await?;
+            let from = scope.assessment(state, from).await?;
             store.load_assessment(scope.id(), Some(from.id)).await?.1
         }
         None => Assessment {
@@ -75,7 +87,7 @@ pub async fn create(
         },
     };
     let methodology = Methodology::default();
-    let record = store
+    Ok(store
         .create_assessment(
             &scope.caller.actor(),
             AnswerRules {
@@ -89,8 +101,7 @@ pub async fn create(
                 assessment: &start,
             },
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(record)))
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}", tag = "assessments",
@@ -121,18 +132,27 @@ pub async fn set_status(
     Ids(path): Ids<AssessmentPath>,
     JsonBody(request): JsonBody<StatusChange>,
 ) -> ApiResult<Json<AssessmentRecord>> {
+    Ok(Json(
+        move_assessment(&state, &scope, path.assessment, &request.status).await?,
+    ))
+}
+
+/// Moves an assessment of the scope's organization to the status named `next`.
+pub async fn move_assessment(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: Uuid,
+    next: &str,
+) -> ApiResult<AssessmentRecord> {
     scope.require(Permission::Assess)?;
-    let next: AssessmentStatus = request
-        .status
+    let next: AssessmentStatus = next
         .parse()
         .map_err(|e: hicp_store::UnknownWord| Problem::invalid(e.to_string()))?;
-    let assessment = scope.assessment(&state, path.assessment).await?;
-    Ok(Json(
-        state
-            .store()
-            .set_assessment_status(&scope.caller.actor(), assessment.id, next)
-            .await?,
-    ))
+    let assessment = scope.assessment(state, assessment).await?;
+    Ok(state
+        .store()
+        .set_assessment_status(&scope.caller.actor(), assessment.id, next)
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/answers", tag = "assessments",
@@ -192,11 +212,42 @@ pub async fn put_answer(
     Ids(path): Ids<AnswerPath>,
     JsonBody(request): JsonBody<PutAnswer>,
 ) -> ApiResult<Json<AnswerRecord>> {
-    let sub_practice: SubPracticeId = path
-        .sub_practice
+    let answer = Answer {
+        status: request.status,
+        owner: request.owner,
+        note: request.note,
+        since: request.since,
+        evidence: request.evidence,
+        justification: request.justification,
+        questions: request.questions,
+    };
+    Ok(Json(
+        save_answer(
+            &state,
+            &scope,
+            path.assessment,
+            &path.sub_practice,
+            request.version,
+            answer,
+        )
+        .await?,
+    ))
+}
+
+/// Keeps an answer as the caller gave it, if they may change it and nobody changed it since
+/// `version` (else 409 with the answer as it is now): the rule for the API and the pages alike.
+pub async fn save_answer(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: Uuid,
+    sub_practice: &str,
+    version: Option<i64>,
+    answer: Answer,
+) -> ApiResult<AnswerRecord> {
+    let sub_practice: SubPracticeId = sub_practice
         .parse()
         .map_err(|_| Problem::not_found("sub-practice"))?;
-    let assessment = scope.assessment(&state, path.assessment).await?;
+    let assessment = scope.assessment(state, assessment).await?;
     let store = state.store();
     let existing = store
         .answers(assessment.id)
@@ -207,22 +258,13 @@ pub async fn put_answer(
         Permission::Assess,
         Owner::named(existing.as_ref().and_then(|a| a.answer.owner.as_deref())),
     )?;
-    let answer = Answer {
-        status: request.status,
-        owner: request.owner,
-        note: request.note,
-        since: request.since,
-        evidence: request.evidence,
-        justification: request.justification,
-        questions: request.questions,
-    };
     let methodology = Methodology::default();
     let rules = AnswerRules {
         catalog: state.catalog(),
         status_values: &methodology.status_values,
     };
     let actor = scope.caller.actor();
-    let record = match (existing, request.version) {
+    let record = match (existing, version) {
         (Some(current), Some(version)) => {
             store
                 .update_answer(&actor, rules, current.id, &answer, version)
@@ -241,7 +283,7 @@ pub async fn put_answer(
                 .await?
         }
     };
-    Ok(Json(record))
+    Ok(record)
 }
 
 /// The planning choices of an evaluation; each left out takes its default.

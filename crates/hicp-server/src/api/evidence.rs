@@ -43,10 +43,45 @@ pub async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<EvidenceRecord>)> {
-    let file_name = plain_file_name(&query.file_name)?;
-    let answer = match (query.assessment, query.sub_practice.as_deref()) {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let record = keep_evidence(
+        &state,
+        &scope,
+        Upload {
+            file_name: &query.file_name,
+            assessment: query.assessment,
+            sub_practice: query.sub_practice.as_deref(),
+            media_type,
+            bytes: body.to_vec(),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// An evidence file as someone uploads it, for the organization or for one answer.
+pub struct Upload<'a> {
+    pub file_name: &'a str,
+    pub assessment: Option<Uuid>,
+    pub sub_practice: Option<&'a str>,
+    pub media_type: &'a str,
+    pub bytes: Vec<u8>,
+}
+
+/// Keeps an uploaded evidence file, if the caller may change the answer it supports: the rule
+/// for the API and the assessment pages alike.
+pub async fn keep_evidence(
+    state: &AppState,
+    scope: &OrgScope,
+    upload: Upload<'_>,
+) -> ApiResult<EvidenceRecord> {
+    let file_name = plain_file_name(upload.file_name)?;
+    let answer = match (upload.assessment, upload.sub_practice) {
         (Some(assessment), Some(sub_practice)) => {
-            Some(scope.answer(&state, assessment, sub_practice).await?)
+            Some(scope.answer(state, assessment, sub_practice).await?)
         }
         (None, None) => None,
         _ => {
@@ -59,12 +94,10 @@ pub async fn upload(
         Permission::Assess,
         Owner::named(answer.as_ref().and_then(|a| a.answer.owner.as_deref())),
     )?;
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .filter(|value| value.len() <= 200)
+    let media_type = Some(upload.media_type)
+        .filter(|value| !value.is_empty() && value.len() <= 200)
         .unwrap_or("application/octet-stream");
-    let record = state
+    Ok(state
         .store()
         .add_evidence(
             &scope.caller.actor(),
@@ -73,11 +106,10 @@ pub async fn upload(
                 answer_id: answer.map(|a| a.id),
                 file_name,
                 media_type,
-                bytes: body.to_vec(),
+                bytes: upload.bytes,
             },
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(record)))
+        .await?)
 }
 
 /// A file name as an uploader gives it, refused when it is a path or absurdly long.

@@ -61,6 +61,28 @@ pub async fn create(
     caller: Caller,
     JsonBody(request): JsonBody<NewOrganization>,
 ) -> ApiResult<(StatusCode, Json<OrganizationRecord>)> {
+    let record = create_organization(
+        &state,
+        &caller,
+        Organization {
+            name: request.name,
+            sizing: request.sizing,
+            exposure: request.exposure,
+            ..Organization::default()
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// Creates an organization with `caller` as its administrator: the rule for the API and the
+/// getting-started page alike. A `tier` other than the recommended one is kept with its
+/// `tier_reason`.
+pub async fn create_organization(
+    state: &AppState,
+    caller: &Caller,
+    mut organization: Organization,
+) -> ApiResult<OrganizationRecord> {
     if !caller.user.is_admin {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
@@ -68,25 +90,20 @@ pub async fn create(
             "only an instance administrator creates organizations; ask the person who set up hicp",
         ));
     }
-    let name = request.name.trim();
+    let name = organization.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::invalid(
             "an organization needs a name of 1 to 200 characters",
         ));
     }
+    organization.name = name.to_string();
     let store = state.store();
     let actor = caller.actor();
-    let organization = Organization {
-        name: name.to_string(),
-        sizing: request.sizing,
-        exposure: request.exposure,
-        ..Organization::default()
-    };
     let record = store.create_organization(&actor, &organization).await?;
     store
         .set_membership(&actor, record.id, caller.user.id, Role::Admin)
         .await?;
-    Ok((StatusCode::CREATED, Json(record)))
+    Ok(record)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}", tag = "organizations",

@@ -15,9 +15,11 @@
 
 mod account;
 mod admin;
+mod assessment;
 mod assets;
 mod forms;
 pub mod frame;
+mod getting_started;
 mod home;
 mod plan;
 mod setup;
@@ -37,6 +39,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(plan::routes())
         .merge(account::routes())
         .merge(admin::routes(state.config().max_upload_bytes))
+        .merge(getting_started::routes())
+        .merge(assessment::routes(state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             forms::csrf_field_to_header,
