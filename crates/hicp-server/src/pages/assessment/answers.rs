@@ -18,7 +18,7 @@ use axum::{Form, Router};
 use hicp_catalog::{Practice, SubPractice};
 use hicp_engine::{Answer, Methodology, Status, effective_status};
 use hicp_evidence::Suggestion;
-use hicp_store::EvidenceRecord;
+use hicp_store::{AssessmentStatus, EvidenceRecord};
 use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
@@ -574,7 +574,10 @@ async fn save(
         fields.status = status;
     }
     let outcome = match fields.answer() {
-        Err(message) => Err(Refused::Invalid(message)),
+        Err(message) => Err(Refused::Invalid {
+            message,
+            about_justification: false,
+        }),
         Ok(answer) => match save_answer(
             &state,
             &scope,
@@ -586,15 +589,20 @@ async fn save(
         .await
         {
             Ok(record) => Ok(record),
-            Err(problem) if problem.status() == StatusCode::CONFLICT => Err(Refused::Stale),
+            // A final assessment answers 409 too, but nobody changed anything: its page says so.
+            Err(problem)
+                if problem.status() == StatusCode::CONFLICT
+                    && data.loaded.record.status != AssessmentStatus::Final =>
+            {
+                Err(Refused::Stale)
+            }
             Err(problem) if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => {
                 let values = Methodology::default().status_values;
-                let message = sentence(problem.detail());
-                if effective_status(&answer, &sub, &values) == Status::NotApplicable {
-                    Err(Refused::Justification(message))
-                } else {
-                    Err(Refused::Invalid(message))
-                }
+                Err(Refused::Invalid {
+                    message: sentence(problem.detail()),
+                    about_justification: effective_status(&answer, &sub, &values)
+                        == Status::NotApplicable,
+                })
             }
             Err(problem) => return Err(PageError::Problem(problem)),
         },
@@ -644,12 +652,15 @@ async fn save(
                 item,
             ));
         }
-        Err(refused) => {
+        Err(Refused::Invalid {
+            message,
+            about_justification,
+        }) => {
             let mut item = data.context(&scope).item(&sub, Some(fields));
-            match refused {
-                Refused::Justification(message) => item.justification_error = Some(message),
-                Refused::Invalid(message) => item.error = Some(message),
-                Refused::Stale => {}
+            if about_justification {
+                item.justification_error = Some(message);
+            } else {
+                item.error = Some(message);
             }
             (StatusCode::UNPROCESSABLE_ENTITY, item)
         }
@@ -657,10 +668,15 @@ async fn save(
     Ok(respond(&state, &scope, &data, &headers, status, item))
 }
 
+/// Why an answer was not kept.
 enum Refused {
+    /// Someone else changed it since the form was read.
     Stale,
-    Invalid(String),
-    Justification(String),
+    /// Not a valid answer; `about_justification` when the not-applicable rule refused it.
+    Invalid {
+        message: String,
+        about_justification: bool,
+    },
 }
 
 /// The fragment for htmx (always 200: htmx swaps nothing on an error status, and the fragment
