@@ -57,24 +57,17 @@ struct StatusChoice {
 }
 
 fn status_choices() -> Vec<StatusChoice> {
-    [
-        Status::Unknown,
-        Status::NotImplemented,
-        Status::Planned,
-        Status::Partial,
-        Status::Largely,
-        Status::Implemented,
-        Status::NotApplicable,
-    ]
-    .into_iter()
-    .map(|status| StatusChoice {
-        value: status.as_str(),
-        label: match status {
-            Status::Unknown => "Not answered yet",
-            other => other.label(),
-        },
-    })
-    .collect()
+    // "Not answered yet" first: it is where every answer starts.
+    std::iter::once(Status::Unknown)
+        .chain(Status::ALL.into_iter().filter(|s| *s != Status::Unknown))
+        .map(|status| StatusChoice {
+            value: status.as_str(),
+            label: match status {
+                Status::Unknown => "Not answered yet",
+                other => other.label(),
+            },
+        })
+        .collect()
 }
 
 /// An answer's fields as a form shows them (typed text, so a refused one can be shown again).
