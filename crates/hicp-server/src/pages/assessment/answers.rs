@@ -18,7 +18,7 @@ use axum::{Form, Router};
 use hicp_catalog::{Practice, SubPractice};
 use hicp_engine::{Answer, Methodology, Status, effective_status};
 use hicp_evidence::Suggestion;
-use hicp_store::EvidenceRecord;
+use hicp_store::{AssessmentStatus, EvidenceRecord};
 use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
@@ -57,24 +57,17 @@ struct StatusChoice {
 }
 
 fn status_choices() -> Vec<StatusChoice> {
-    [
-        Status::Unknown,
-        Status::NotImplemented,
-        Status::Planned,
-        Status::Partial,
-        Status::Largely,
-        Status::Implemented,
-        Status::NotApplicable,
-    ]
-    .into_iter()
-    .map(|status| StatusChoice {
-        value: status.as_str(),
-        label: match status {
-            Status::Unknown => "Not answered yet",
-            other => other.label(),
-        },
-    })
-    .collect()
+    // "Not answered yet" first: it is where every answer starts.
+    std::iter::once(Status::Unknown)
+        .chain(Status::ALL.into_iter().filter(|s| *s != Status::Unknown))
+        .map(|status| StatusChoice {
+            value: status.as_str(),
+            label: match status {
+                Status::Unknown => "Not answered yet",
+                other => other.label(),
+            },
+        })
+        .collect()
 }
 
 /// An answer's fields as a form shows them (typed text, so a refused one can be shown again).
@@ -574,7 +567,10 @@ async fn save(
         fields.status = status;
     }
     let outcome = match fields.answer() {
-        Err(message) => Err(Refused::Invalid(message)),
+        Err(message) => Err(Refused::Invalid {
+            message,
+            about_justification: false,
+        }),
         Ok(answer) => match save_answer(
             &state,
             &scope,
@@ -586,15 +582,20 @@ async fn save(
         .await
         {
             Ok(record) => Ok(record),
-            Err(problem) if problem.status() == StatusCode::CONFLICT => Err(Refused::Stale),
+            // A final assessment answers 409 too, but nobody changed anything: its page says so.
+            Err(problem)
+                if problem.status() == StatusCode::CONFLICT
+                    && data.loaded.record.status != AssessmentStatus::Final =>
+            {
+                Err(Refused::Stale)
+            }
             Err(problem) if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => {
                 let values = Methodology::default().status_values;
-                let message = sentence(problem.detail());
-                if effective_status(&answer, &sub, &values) == Status::NotApplicable {
-                    Err(Refused::Justification(message))
-                } else {
-                    Err(Refused::Invalid(message))
-                }
+                Err(Refused::Invalid {
+                    message: sentence(problem.detail()),
+                    about_justification: effective_status(&answer, &sub, &values)
+                        == Status::NotApplicable,
+                })
             }
             Err(problem) => return Err(PageError::Problem(problem)),
         },
@@ -644,12 +645,15 @@ async fn save(
                 item,
             ));
         }
-        Err(refused) => {
+        Err(Refused::Invalid {
+            message,
+            about_justification,
+        }) => {
             let mut item = data.context(&scope).item(&sub, Some(fields));
-            match refused {
-                Refused::Justification(message) => item.justification_error = Some(message),
-                Refused::Invalid(message) => item.error = Some(message),
-                Refused::Stale => {}
+            if about_justification {
+                item.justification_error = Some(message);
+            } else {
+                item.error = Some(message);
             }
             (StatusCode::UNPROCESSABLE_ENTITY, item)
         }
@@ -657,10 +661,15 @@ async fn save(
     Ok(respond(&state, &scope, &data, &headers, status, item))
 }
 
+/// Why an answer was not kept.
 enum Refused {
+    /// Someone else changed it since the form was read.
     Stale,
-    Invalid(String),
-    Justification(String),
+    /// Not a valid answer; `about_justification` when the not-applicable rule refused it.
+    Invalid {
+        message: String,
+        about_justification: bool,
+    },
 }
 
 /// The fragment for htmx (always 200: htmx swaps nothing on an error status, and the fragment
