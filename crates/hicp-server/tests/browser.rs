@@ -1,8 +1,8 @@
 //! The workspace in a real headless Chromium, on SQLite and on PostgreSQL: signing in and out
-//! with and without JavaScript, the setup link, keyboard-only sign-in, and the harness's own
-//! checks (accessibility, CSP) shown to catch what they look for. Every page visited passes the
-//! accessibility check and leaves no CSP violation in the browser's log; screenshots go to
-//! `target/screenshots/`. The harness is `tests/browser/`; docs/server.md, "Browser tests".
+//! with and without JavaScript, the setup link, keyboard-only sign-in, and the harness itself:
+//! its checks (accessibility, CSP) shown to catch what they look for, and a click that htmx
+//! handles waited for until the swap. Every page visited passes the accessibility check and
+//! leaves no CSP violation in the browser's log; screenshots go to `target/screenshots/`. The harness is `tests/browser/`; docs/server.md, "Browser tests".
 
 #[path = "browser/mod.rs"]
 mod browser;
@@ -121,6 +121,34 @@ hicp_store::backend_tests! {
         page.expect_no_text("Your organizations").await?;
         page.shot("used-link").await?;
         assert_eq!(server.state.store().count_users().await?, 1);
+        page.close().await?;
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn a_click_that_htmx_handles_waits_for_the_swap(db) {
+        let (server, _) = Server::demo(db).await;
+        let Some(page) = Page::open(&server, db, "htmx-swap", Script::On).await? else {
+            return Ok(());
+        };
+        page.visit("/sign-in").await?;
+        // A button htmx takes over: its answer (here the workspace script, as text) replaces a
+        // paragraph, and no new page loads. The click must wait for the swap, not a page.
+        page.client()
+            .execute(
+                r##"const main = document.querySelector("main");
+                const src = document.querySelector("script[src*='/assets/hicp-']").getAttribute("src");
+                main.insertAdjacentHTML("beforeend",
+                  `<p id="swapped">Not swapped yet</p>` +
+                  `<button type="button" hx-get="${src}" hx-target="#swapped">Swap it</button>`);
+                htmx.process(main);"##,
+                vec![],
+            )
+            .await?;
+        page.click("Swap it").await?;
+        page.expect_path("/sign-in").await?;
+        page.expect_no_text("Not swapped yet").await?;
+        page.expect_text("The workspace's own script").await?;
         page.close().await?;
         server.stop().await;
         Ok(())
