@@ -416,11 +416,32 @@ hicp_store::backend_tests! {
         let unescaped = rule.split(['\'', '"', '&', '<', '>']).next().unwrap_or_default();
         assert!(unescaped.len() > 20 && card.contains(unescaped), "{rule} in {card}");
         let form = answer_form(&shown.body, id).ok_or("the form")?;
-        assert!(form.contains(&format!("name=\"use_suggestion\" value=\"{status}\"")), "{form}");
+        assert!(form.contains("name=\"suggestion\" value=\"accept\""), "{form}");
         let version = field(form, "version").unwrap_or_default();
-        let taken = submit(&assessor, &practice.answer(id), &practice.csrf, &[("version", &version), ("status", "unknown"), ("use_suggestion", status)]).await;
+        let taken = submit(&assessor, &practice.answer(id), &practice.csrf, &[("version", &version), ("status", "unknown"), ("note", "checked with the scan"), ("suggestion", "accept")]).await;
         assert_eq!(taken.status, 303, "{}", taken.body);
-        assert_eq!(stored_answer(&api, &practice, id).await["answer"]["status"], status);
+        let answer = stored_answer(&api, &practice, id).await;
+        assert_eq!(answer["answer"]["status"], status);
+        // What else the form carried is kept, and the decision is recorded and shown.
+        assert_eq!(answer["answer"]["note"], "checked with the scan");
+        let (listed_status, listed) = api
+            .send(Method::GET, &format!("/api/v1/organizations/{}/assessments/{}/suggestions", practice.org, practice.assessment), None)
+            .await;
+        assert_eq!(listed_status, 200, "{listed}");
+        let decided = listed
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["suggestion"]["sub_practice"] == id))
+            .ok_or("the suggestion listed")?;
+        assert_eq!(decided["decision"]["decision"], "accept", "{decided}");
+        let shown = page(&assessor, &practice.practice(number)).await;
+        assert!(shown.body.contains("Accepted by assessor@demo.hicp.invalid"), "{}", shown.body);
+        // Keeping one's own status is recorded as an override.
+        let form = answer_form(&shown.body, id).ok_or("the form")?;
+        let version = field(form, "version").unwrap_or_default();
+        let kept = submit(&assessor, &practice.answer(id), &practice.csrf, &[("version", &version), ("status", "partial"), ("suggestion", "override")]).await;
+        assert_eq!(kept.status, 303, "{}", kept.body);
+        let shown = page(&assessor, &practice.practice(number)).await;
+        assert!(shown.body.contains("Overridden, keeping"), "{}", shown.body);
         server.stop().await;
         Ok(())
     }

@@ -35,7 +35,7 @@ use time::OffsetDateTime;
 
 pub use access::{LAST_SEEN_STEP, SECRET_PREFIX};
 pub use action_items::ActionItemEdit;
-pub use actor::Actor;
+pub use actor::{Actor, author_in_words};
 pub use assessments::{AnswerRules, NewAssessment};
 pub use audit::{AuditEntry, AuditReport, BrokenLink};
 pub use clock::{Clock, ManualClock, SystemClock};

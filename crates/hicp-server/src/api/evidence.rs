@@ -286,11 +286,24 @@ pub async fn decide(
     Ids(path): Ids<SuggestionPath>,
     JsonBody(request): JsonBody<PostDecision>,
 ) -> ApiResult<Json<Decided>> {
-    let sub_practice: SubPracticeId = path
-        .sub_practice
+    Ok(Json(
+        record_decision(&state, &scope, path.assessment, &path.sub_practice, request).await?,
+    ))
+}
+
+/// The assessor's decision on the suggestion for `sub_practice`, recorded with the answer it
+/// brings — for the API and for the assessment page's suggestion buttons.
+pub async fn record_decision(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: Uuid,
+    sub_practice: &str,
+    request: PostDecision,
+) -> ApiResult<Decided> {
+    let sub_practice: SubPracticeId = sub_practice
         .parse()
         .map_err(|_| Problem::not_found("sub-practice"))?;
-    let assessment = scope.assessment(&state, path.assessment).await?;
+    let assessment = scope.assessment(state, assessment).await?;
     let current = state
         .store()
         .answers(assessment.id)
@@ -330,5 +343,5 @@ pub async fn decide(
         request.version,
     )
     .await?;
-    Ok(Json(decided))
+    Ok(decided)
 }
