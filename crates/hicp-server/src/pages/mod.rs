@@ -14,9 +14,12 @@
 //!    [`frame::Frame`] (title, navigation, the CSRF token for its forms).
 
 mod assets;
+pub(crate) mod dashboard;
 mod forms;
 pub mod frame;
+mod history;
 mod home;
+mod reports;
 mod setup;
 mod sign_in;
 
@@ -31,6 +34,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(setup::routes())
         .merge(home::routes())
+        .merge(dashboard::routes())
+        .merge(history::routes())
+        .merge(reports::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             forms::csrf_field_to_header,
