@@ -589,10 +589,10 @@ async fn save(
         .cloned()
         .ok_or_else(|| Problem::not_found("sub-practice"))?;
     let (mut fields, version, suggestion) = posted(pairs);
-    if suggestion == Some(DecisionKind::Accept) {
-        if let Some(shown) = data.suggestions.get(&sub_practice) {
-            fields.status = shown.suggestion.status.as_str().to_string();
-        }
+    if suggestion == Some(DecisionKind::Accept)
+        && let Some(shown) = data.suggestions.get(&sub_practice)
+    {
+        fields.status = shown.suggestion.status.as_str().to_string();
     }
     let outcome = match fields.answer() {
         Err(message) => Err(Refused::Invalid {
