@@ -8,6 +8,7 @@ use time::Date;
 
 use crate::cache::{EvaluationCache, MarkedCache};
 use crate::config::ServerConfig;
+use crate::pages::assessment::AssessmentReadCache;
 use crate::pages::dashboard::DashboardCache;
 use crate::setup::SetupToken;
 use crate::throttle::Throttle;
@@ -26,6 +27,7 @@ struct Shared {
     setup_token: SetupToken,
     evaluations: EvaluationCache,
     dashboards: DashboardCache,
+    assessment_reads: AssessmentReadCache,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
                 setup_token: SetupToken::default(),
                 evaluations: EvaluationCache::default(),
                 dashboards: MarkedCache::default(),
+                assessment_reads: MarkedCache::default(),
             }),
         }
     }
@@ -71,6 +74,10 @@ impl AppState {
     /// Dashboards as built, kept like evaluations (the dashboard is the busiest page).
     pub(crate) fn dashboards(&self) -> &DashboardCache {
         &self.inner.dashboards
+    }
+
+    pub(crate) fn assessment_reads(&self) -> &AssessmentReadCache {
+        &self.inner.assessment_reads
     }
 
     /// "Today" for evaluations and plans: the server's date in UTC.

@@ -15,7 +15,7 @@
 
 mod account;
 mod admin;
-mod assessment;
+pub(crate) mod assessment;
 mod assets;
 pub(crate) mod dashboard;
 mod forms;

@@ -7,6 +7,7 @@
 //! carries the version it was read at, so a colleague's change is shown, never overwritten.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,9 +26,10 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use super::{Heading, Loaded, status_badge};
-use crate::access::OrgScope;
+use crate::access::{OrgScope, Permission};
 use crate::api::assessments::save_answer;
 use crate::api::evidence::{DecisionKind, PostDecision, Upload, keep_evidence, record_decision};
+use crate::cache::MarkedCache;
 use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageError, PageResult, Section, Signed};
 use crate::problem::Problem;
@@ -411,27 +413,33 @@ struct PracticeData {
     suggestions: BTreeMap<String, ShownSuggestion>,
 }
 
-impl PracticeData {
+/// What the practice pages read from the store for one assessment, kept while the store's
+/// change marker stays the same: the practice page is the workspace's most used page after the
+/// dashboard, and every save moves the marker, so a kept read is never stale.
+pub(crate) struct AssessmentReads {
+    loaded: Loaded,
+    files: Vec<EvidenceRecord>,
+    suggestions: BTreeMap<String, ShownSuggestion>,
+}
+
+/// Kept per organization and assessment: the organization in the key means a read made for one
+/// organization's member is never served in another's scope.
+pub(crate) type AssessmentReadCache = MarkedCache<(Uuid, Uuid), Arc<AssessmentReads>>;
+
+impl AssessmentReads {
     async fn read(
         state: &AppState,
         scope: &OrgScope,
         assessment: Uuid,
-        practice: u8,
-    ) -> PageResult<PracticeData> {
-        let loaded = Loaded::read(state, scope, assessment).await?;
-        let catalog = state.catalog();
-        let practice = catalog
-            .practice(practice)
-            .cloned()
-            .ok_or_else(|| Problem::not_found("practice"))?;
-        let subs: Vec<SubPractice> = catalog
-            .required_for(loaded.tier)
-            .filter(|sub| sub.practice == practice.number)
-            .cloned()
-            .collect();
-        if subs.is_empty() {
-            return Err(Problem::not_found("practice in this organization's tier").into());
+    ) -> PageResult<Arc<AssessmentReads>> {
+        scope.require(Permission::Read)?;
+        // Read before building: a read is then never kept under a marker newer than its data.
+        let marker = state.store().change_marker().await?;
+        let key = (scope.id(), assessment);
+        if let Some(kept) = state.assessment_reads().get(&key, &marker) {
+            return Ok(kept);
         }
+        let loaded = Loaded::read(state, scope, assessment).await?;
         let files = state.store().evidence_of(scope.id()).await?;
         let suggestions =
             hicp_app::evidence::suggestions(state.store(), scope.id(), loaded.record.id)
@@ -439,12 +447,43 @@ impl PracticeData {
                 .into_iter()
                 .map(|shown| (shown.suggestion.sub_practice.to_string(), shown))
                 .collect();
-        Ok(PracticeData {
+        let reads = Arc::new(AssessmentReads {
             loaded,
-            practice,
-            subs,
             files,
             suggestions,
+        });
+        state.assessment_reads().put(key, marker, reads.clone());
+        Ok(reads)
+    }
+}
+
+impl PracticeData {
+    async fn read(
+        state: &AppState,
+        scope: &OrgScope,
+        assessment: Uuid,
+        practice: u8,
+    ) -> PageResult<PracticeData> {
+        let reads = AssessmentReads::read(state, scope, assessment).await?;
+        let catalog = state.catalog();
+        let practice = catalog
+            .practice(practice)
+            .cloned()
+            .ok_or_else(|| Problem::not_found("practice"))?;
+        let subs: Vec<SubPractice> = catalog
+            .required_for(reads.loaded.tier)
+            .filter(|sub| sub.practice == practice.number)
+            .cloned()
+            .collect();
+        if subs.is_empty() {
+            return Err(Problem::not_found("practice in this organization's tier").into());
+        }
+        Ok(PracticeData {
+            loaded: reads.loaded.clone(),
+            practice,
+            subs,
+            files: reads.files.clone(),
+            suggestions: reads.suggestions.clone(),
         })
     }
 

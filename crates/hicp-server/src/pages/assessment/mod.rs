@@ -5,6 +5,8 @@
 
 mod answers;
 
+pub(crate) use answers::AssessmentReadCache;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
@@ -65,6 +67,7 @@ fn status_badge(status: Status) -> &'static str {
 
 /// An assessment of the scope's organization with what its pages need: the tier its profile
 /// decides (final assessments keep the profile they were finalized with) and its answers.
+#[derive(Clone)]
 struct Loaded {
     record: AssessmentRecord,
     tier: Tier,
