@@ -5,6 +5,7 @@
 //! - [`inputs`]: the catalog, the methodology and assessment files, read within their limits.
 //! - [`planning`]: the planning choices (date, budget, periods) that become evaluation options.
 //! - [`evaluation`]: an assessment evaluated, from a file or from the store.
+//! - [`comparison`]: two evaluated assessments side by side.
 //! - [`organizations`]: organizations kept in the store: create from a file, an overview.
 //! - [`reports`]: every report format, rendered to bytes.
 //! - [`evidence`]: scanner, KEV and inventory files summarized, or kept for an organization.
@@ -12,6 +13,7 @@
 //! Nothing here prints, reads the clock or the environment: "today" and the acting user are
 //! passed in, so the CLI and the server behave the same and tests are deterministic.
 
+pub mod comparison;
 mod error;
 pub mod evaluation;
 pub mod evidence;

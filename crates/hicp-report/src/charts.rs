@@ -322,3 +322,165 @@ fn threat_words(threat: &ThreatRisk) -> String {
         RiskLevel::from_residual(threat.residual_risk).label()
     )
 }
+
+/// Practice scores across assessments, oldest first: one group of bars per practice, one bar
+/// per assessment. `points` pairs each assessment's label with its evaluation; a practice an
+/// assessment did not score (not applicable, or outside its tier) shows no bar.
+pub fn practice_trend_svg(points: &[(&str, &Evaluation)]) -> String {
+    let mut rows: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    for (column, (_, evaluation)) in points.iter().enumerate() {
+        for practice in &evaluation.practices {
+            let label = practice_label(practice);
+            let row = match rows.iter().position(|(known, _)| *known == label) {
+                Some(index) => index,
+                None => {
+                    rows.push((label, vec![None; points.len()]));
+                    rows.len() - 1
+                }
+            };
+            rows[row].1[column] = practice.score;
+        }
+    }
+    grouped_bars(
+        "practice-trend",
+        "Practice scores over time (0 to 100)",
+        "Score per practice in each assessment, oldest first",
+        100.0,
+        points,
+        &rows,
+    )
+}
+
+/// Residual risk per threat across assessments, oldest first, on the 0–25 scale.
+pub fn threat_trend_svg(points: &[(&str, &Evaluation)]) -> String {
+    let mut rows: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    for (column, (_, evaluation)) in points.iter().enumerate() {
+        for threat in &evaluation.threats {
+            let label = format!("{}. {}", threat.id, threat.name);
+            let row = match rows.iter().position(|(known, _)| *known == label) {
+                Some(index) => index,
+                None => {
+                    rows.push((label, vec![None; points.len()]));
+                    rows.len() - 1
+                }
+            };
+            rows[row].1[column] = Some(threat.residual_risk);
+        }
+    }
+    grouped_bars(
+        "threat-trend",
+        "Residual risk per threat over time (0 to 25)",
+        "Residual risk per threat in each assessment, oldest first",
+        25.0,
+        points,
+        &rows,
+    )
+}
+
+/// The fill of series `index` of `count`: light for the oldest, dark for the newest, so the
+/// order reads without a legend and survives greyscale print.
+fn series_fill(index: usize, count: usize) -> String {
+    let step = if count > 1 {
+        index as f64 / (count - 1) as f64
+    } else {
+        1.0
+    };
+    format!("hsl(212, 55%, {}%)", num(72.0 - 47.0 * step))
+}
+
+fn grouped_bars(
+    id: &str,
+    title: &str,
+    intro: &str,
+    max: f64,
+    points: &[(&str, &Evaluation)],
+    rows: &[(String, Vec<Option<f64>>)],
+) -> String {
+    const LABEL_W: f64 = 330.0;
+    const BAR_W: f64 = 300.0;
+    const BAR_H: f64 = 9.0;
+    const GAP: f64 = 2.0;
+    const ROW_PAD: f64 = 10.0;
+    const KEY_ROW_H: f64 = 16.0;
+    let series = points.len().max(1);
+    let row_h = ROW_PAD + (BAR_H + GAP) * series as f64;
+    let key_h = KEY_ROW_H * points.len() as f64 + 8.0;
+    let top = key_h + 22.0;
+    let width = (LABEL_W + BAR_W + 60.0) as u32;
+    let height = (top + row_h * rows.len() as f64 + 8.0) as u32;
+
+    let desc_rows: Vec<String> = rows
+        .iter()
+        .map(|(label, values)| {
+            let parts: Vec<String> = points
+                .iter()
+                .zip(values)
+                .map(|((name, _), value)| {
+                    format!("{name} {}", value.map_or_else(|| "n/a".to_string(), num))
+                })
+                .collect();
+            format!("{label}: {}", parts.join(", "))
+        })
+        .collect();
+    let mut out = String::with_capacity(8192);
+    open_svg(
+        &mut out,
+        id,
+        width,
+        height,
+        title,
+        &format!("{intro}. {}.", desc_rows.join("; ")),
+    );
+    for (index, (name, _)) in points.iter().enumerate() {
+        let y = KEY_ROW_H * index as f64 + 4.0;
+        let _ = writeln!(
+            out,
+            r#"<rect x="{LABEL_W}" y="{y}" width="12" height="{BAR_H}" fill="{fill}"/><text x="{tx}" y="{ty}" font-size="11">{name}</text>"#,
+            y = num(y),
+            fill = series_fill(index, points.len()),
+            tx = num(LABEL_W + 18.0),
+            ty = num(y + BAR_H),
+            name = esc(name),
+        );
+    }
+    for tick in 0..=4u32 {
+        let value = max * f64::from(tick) / 4.0;
+        let x = LABEL_W + BAR_W * f64::from(tick) / 4.0;
+        let _ = writeln!(
+            out,
+            r#"<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{GRID}" stroke-width="1"/><text x="{x}" y="{ty}" text-anchor="middle" font-size="10">{value}</text>"#,
+            x = num(x),
+            y1 = num(top - 6.0),
+            y2 = num(top + row_h * rows.len() as f64),
+            ty = num(top - 10.0),
+            value = num(value),
+        );
+    }
+    for (row, (label, values)) in rows.iter().enumerate() {
+        let y = top + row_h * row as f64;
+        let _ = writeln!(
+            out,
+            r#"<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>"#,
+            lx = num(LABEL_W - 8.0),
+            ty = num(y + row_h / 2.0 + 4.0),
+            label = esc(label),
+        );
+        for (index, value) in values.iter().enumerate() {
+            let Some(value) = value else { continue };
+            let by = y + ROW_PAD / 2.0 + (BAR_H + GAP) * index as f64;
+            let w = BAR_W * value.clamp(0.0, max) / max;
+            let _ = writeln!(
+                out,
+                r#"<rect x="{LABEL_W}" y="{by}" width="{w}" height="{BAR_H}" fill="{fill}"/><text x="{vx}" y="{ty}" font-size="9">{value}</text>"#,
+                by = num(by),
+                w = num(w),
+                fill = series_fill(index, points.len()),
+                vx = num(LABEL_W + w + 4.0),
+                ty = num(by + BAR_H - 1.0),
+                value = num(*value),
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}

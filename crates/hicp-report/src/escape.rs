@@ -49,8 +49,9 @@ pub fn css_string(raw: &str) -> String {
     out
 }
 
-/// Formats a number with one decimal, for deterministic output (no `-0.0`).
-pub(crate) fn num(value: f64) -> String {
+/// Formats a number with one decimal, for deterministic output (no `-0.0`); pages use it too,
+/// so a figure reads the same on screen and in a report.
+pub fn num(value: f64) -> String {
     let mut s = String::new();
     let rounded = (value * 10.0).round() / 10.0;
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };

@@ -1,8 +1,10 @@
-//! The three SVG charts: pinned by snapshots, well-formed XML, accessible, self-contained.
+//! The SVG charts: pinned by snapshots, well-formed XML, accessible, self-contained.
 
 mod common;
 
-use hicp_report::charts::{practice_bars_svg, practice_radar_svg, threat_heatmap_svg};
+use hicp_report::charts::{
+    practice_bars_svg, practice_radar_svg, practice_trend_svg, threat_heatmap_svg, threat_trend_svg,
+};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -99,4 +101,37 @@ fn radar_marks_each_scored_practice() {
     assert_eq!(radar.matches("<circle").count(), scored);
     // Four grid rings and the score shape.
     assert_eq!(radar.matches("<polygon").count(), 5);
+}
+
+#[test]
+fn trends_show_one_bar_per_scored_value_and_escape_labels() {
+    let hostile = common::hostile();
+    let clinic = common::example("family-practice");
+    let points = [
+        ("<b>2025</b>", &clinic.evaluation),
+        ("2026 & after", &hostile.evaluation),
+    ];
+    for (name, svg) in [
+        ("practice-trend", practice_trend_svg(&points)),
+        ("threat-trend", threat_trend_svg(&points)),
+    ] {
+        let names = elements(&svg);
+        assert_eq!(names.get(1).map(String::as_str), Some("title"), "{name}");
+        assert_eq!(names.get(2).map(String::as_str), Some("desc"), "{name}");
+        assert!(svg.contains(&format!(r#"aria-labelledby="{name}-title {name}-desc""#)));
+        assert!(svg.contains("&lt;b&gt;2025&lt;/b&gt;"), "{name}");
+        assert!(!svg.contains("<b>"), "{name}");
+        assert!(svg.contains("2026 &amp; after"), "{name}");
+    }
+    let scored =
+        |e: &hicp_engine::Evaluation| e.practices.iter().filter(|p| p.score.is_some()).count();
+    let bars = practice_trend_svg(&points);
+    // One bar per scored practice per assessment, plus a key swatch per assessment.
+    assert_eq!(
+        bars.matches("<rect").count(),
+        scored(&clinic.evaluation) + scored(&hostile.evaluation) + 2
+    );
+    let threats = threat_trend_svg(&points);
+    assert_eq!(threats.matches("<rect").count(), 5 + 5 + 2);
+    assert_eq!(practice_trend_svg(&points), bars, "deterministic");
 }

@@ -1,21 +1,22 @@
-//! Evaluations kept as their JSON, reused while the store's change marker is unchanged.
+//! Results computed from stored data, reused while the store's change marker is unchanged.
 //!
-//! Reading an evaluation is the API's most common request (every dashboard asks for it) and
-//! its costliest: it loads the assessment and runs the engine. Every change the store makes
-//! moves the audit chain's head, so a cached body is served only while the head is the one it
-//! was computed under; several instances on one database stay correct because each compares
+//! Reading an evaluation is the most common request (every dashboard needs one) and the
+//! costliest: it loads the assessment and runs the engine. Every change the store makes moves
+//! the audit chain's head, so a kept result is served only while the head is the one it was
+//! computed under; several instances on one database stay correct because each compares
 //! against the database, not against its own writes.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use hicp_app::Planning;
+use hicp_app::{Evaluated, Planning};
 use time::Date;
 use uuid::Uuid;
 
-/// Bodies kept at most; past it the cache starts again empty (a simple bound, not an LRU:
-/// the working set of a team is a handful of assessments).
+/// Results kept at most per cache; past it the cache starts again empty (a simple bound, not
+/// an LRU: the working set of a team is a handful of assessments).
 const CAPACITY: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -25,7 +26,7 @@ pub struct EvaluationKey {
     budget: Option<u64>,
     staff_days: Option<u32>,
     periods: Option<u32>,
-    /// The default "as of" date is today, so a body computed yesterday is not today's.
+    /// The default "as of" date is today, so a result computed yesterday is not today's.
     today: Date,
 }
 
@@ -42,19 +43,35 @@ impl EvaluationKey {
     }
 }
 
-struct Entry {
+/// An evaluation as kept: the engine's result for pages, and the API's JSON of it.
+pub struct KeptEvaluation {
+    pub evaluated: Evaluated,
+    pub json: Bytes,
+}
+
+pub type EvaluationCache = MarkedCache<EvaluationKey, Arc<KeptEvaluation>>;
+
+struct Entry<V> {
     marker: String,
-    body: Bytes,
+    value: V,
 }
 
-#[derive(Default)]
-pub struct EvaluationCache {
-    entries: Mutex<HashMap<EvaluationKey, Entry>>,
+/// Values kept under the change marker they were computed under.
+pub struct MarkedCache<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
 }
 
-impl EvaluationCache {
-    /// The body kept for `key`, if it was computed under `marker`.
-    pub fn get(&self, key: &EvaluationKey, marker: &str) -> Option<Bytes> {
+impl<K, V> Default for MarkedCache<K, V> {
+    fn default() -> Self {
+        MarkedCache {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> MarkedCache<K, V> {
+    /// The value kept for `key`, if it was computed under `marker`.
+    pub fn get(&self, key: &K, marker: &str) -> Option<V> {
         let entries = self
             .entries
             .lock()
@@ -62,11 +79,11 @@ impl EvaluationCache {
         entries
             .get(key)
             .filter(|entry| entry.marker == marker)
-            .map(|entry| entry.body.clone())
+            .map(|entry| entry.value.clone())
     }
 
-    /// Keeps `body`, computed from data at least as new as `marker`.
-    pub fn put(&self, key: EvaluationKey, marker: String, body: Bytes) {
+    /// Keeps `value`, computed from data at least as new as `marker`.
+    pub fn put(&self, key: K, marker: String, value: V) {
         let mut entries = self
             .entries
             .lock()
@@ -74,6 +91,6 @@ impl EvaluationCache {
         if entries.len() >= CAPACITY && !entries.contains_key(&key) {
             entries.clear();
         }
-        entries.insert(key, Entry { marker, body });
+        entries.insert(key, Entry { marker, value });
     }
 }

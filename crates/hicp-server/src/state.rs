@@ -6,8 +6,9 @@ use hicp_catalog::Catalog;
 use hicp_store::Store;
 use time::Date;
 
-use crate::cache::EvaluationCache;
+use crate::cache::{EvaluationCache, MarkedCache};
 use crate::config::ServerConfig;
+use crate::pages::dashboard::DashboardCache;
 use crate::setup::SetupToken;
 use crate::throttle::Throttle;
 
@@ -24,6 +25,7 @@ struct Shared {
     throttle: Throttle,
     setup_token: SetupToken,
     evaluations: EvaluationCache,
+    dashboards: DashboardCache,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
                 throttle,
                 setup_token: SetupToken::default(),
                 evaluations: EvaluationCache::default(),
+                dashboards: MarkedCache::default(),
             }),
         }
     }
@@ -63,6 +66,11 @@ impl AppState {
 
     pub(crate) fn evaluations(&self) -> &EvaluationCache {
         &self.inner.evaluations
+    }
+
+    /// Dashboards as built, kept like evaluations (the dashboard is the busiest page).
+    pub(crate) fn dashboards(&self) -> &DashboardCache {
+        &self.inner.dashboards
     }
 
     /// "Today" for evaluations and plans: the server's date in UTC.

@@ -1,13 +1,15 @@
 //! Assessments of an organization: list, start, move through review, answer, evaluate and
 //! download as a report.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hicp_app::Planning;
 use hicp_app::reports::{Rendered, ReportFormat, render};
-use hicp_app::{Evaluated, Planning};
 use hicp_catalog::SubPracticeId;
 use hicp_engine::view::EvaluationView;
 use hicp_engine::{Answer, Assessment, Methodology, Status};
@@ -18,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::{OrgScope, Owner, Permission};
-use crate::cache::EvaluationKey;
+use crate::cache::{EvaluationKey, KeptEvaluation};
 use crate::problem::{ApiResult, Ids, JsonBody, Params, Problem};
 use crate::state::AppState;
 
@@ -302,7 +304,7 @@ pub struct PlanningQuery {
 }
 
 impl PlanningQuery {
-    fn planning(&self) -> Planning {
+    pub(crate) fn planning(&self) -> Planning {
         Planning {
             as_of: self.as_of,
             budget: self.budget,
@@ -312,23 +314,37 @@ impl PlanningQuery {
     }
 }
 
-/// Evaluates an assessment the caller's scope has already been checked against.
-async fn evaluated(
+/// The evaluation of `assessment` (already found through the caller's scope) with these
+/// planning choices, reused while nothing changed. `marker` is the store's change marker, read
+/// before this call: a result is then never kept under a marker newer than its data.
+pub(crate) async fn kept_evaluation(
     state: &AppState,
     scope: &OrgScope,
     assessment: &AssessmentRecord,
-    query: &PlanningQuery,
-) -> ApiResult<Evaluated> {
-    Ok(hicp_app::evaluation::evaluate_stored(
+    planning: Planning,
+    marker: &str,
+) -> ApiResult<Arc<KeptEvaluation>> {
+    let key = EvaluationKey::new(assessment.id, &planning, state.today());
+    if let Some(kept) = state.evaluations().get(&key, marker) {
+        return Ok(kept);
+    }
+    let evaluated = hicp_app::evaluation::evaluate_stored(
         state.store(),
         state.catalog(),
         &scope.id().to_string(),
         Some(assessment.id),
         Methodology::default(),
-        query.planning(),
+        planning,
         state.today(),
     )
-    .await?)
+    .await?;
+    let view = EvaluationView::new(&evaluated.evaluation, &evaluated.reader_warnings);
+    let json = Bytes::from(serde_json::to_vec(&view).map_err(|e| Problem::internal(&e))?);
+    let kept = Arc::new(KeptEvaluation { evaluated, json });
+    state
+        .evaluations()
+        .put(key, marker.to_string(), kept.clone());
+    Ok(kept)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/evaluation", tag = "assessments",
@@ -342,20 +358,13 @@ pub async fn evaluation(
 ) -> ApiResult<Response> {
     scope.require(Permission::Read)?;
     let assessment = scope.assessment(&state, path.assessment).await?;
-    // Read before evaluating: a body is then never older than the marker it is kept under.
     let marker = state.store().change_marker().await?;
-    let key = EvaluationKey::new(assessment.id, &query.planning(), state.today());
-    let body = match state.evaluations().get(&key, &marker) {
-        Some(body) => body,
-        None => {
-            let evaluated = evaluated(&state, &scope, &assessment, &query).await?;
-            let view = EvaluationView::new(&evaluated.evaluation, &evaluated.reader_warnings);
-            let body = Bytes::from(serde_json::to_vec(&view).map_err(|e| Problem::internal(&e))?);
-            state.evaluations().put(key, marker, body.clone());
-            body
-        }
-    };
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let kept = kept_evaluation(&state, &scope, &assessment, query.planning(), &marker).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        kept.json.clone(),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,32 +374,136 @@ pub struct ReportPath {
     pub format: String,
 }
 
-/// The formats a report can be downloaded in: the CLI's names, with CSV's two tables apart.
-fn report_format(name: &str) -> Option<(ReportFormat, Option<&'static str>)> {
-    match name {
-        "csv-findings" => Some((ReportFormat::Csv, Some("findings"))),
-        "csv-plan" => Some((ReportFormat::Csv, Some("plan"))),
-        "csv-evidence" => Some((ReportFormat::Csv, Some("evidence"))),
-        other => ReportFormat::ALL
-            .into_iter()
-            .find(|format| format.name() == other && *format != ReportFormat::Csv)
-            .map(|format| (format, None)),
+/// What a role needs to download reports.
+pub const REPORT_PERMISSION: Permission = Permission::Audit;
+
+/// One of CSV's tables, downloaded apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvTable {
+    Findings,
+    Plan,
+    Evidence,
+}
+
+/// A report file as it is downloaded: a format by the CLI's name, or one of CSV's tables.
+#[derive(Debug, Clone, Copy)]
+pub struct Download {
+    pub name: &'static str,
+    pub format: ReportFormat,
+    table: Option<CsvTable>,
+}
+
+impl Download {
+    const fn whole(format: ReportFormat, name: &'static str) -> Download {
+        Download {
+            name,
+            format,
+            table: None,
+        }
+    }
+
+    const fn csv(table: CsvTable, name: &'static str) -> Download {
+        Download {
+            name,
+            format: ReportFormat::Csv,
+            table: Some(table),
+        }
+    }
+
+    pub fn find(name: &str) -> Option<Download> {
+        DOWNLOADS.into_iter().find(|download| download.name == name)
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self.format {
+            ReportFormat::Html => "text/html; charset=utf-8",
+            ReportFormat::Pdf => "application/pdf",
+            ReportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ReportFormat::Csv => "text/csv; charset=utf-8",
+            ReportFormat::OscalAr | ReportFormat::OscalAp | ReportFormat::OscalPoam => {
+                "application/json"
+            }
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self.format {
+            ReportFormat::Html => "html",
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Csv => "csv",
+            ReportFormat::OscalAr | ReportFormat::OscalAp | ReportFormat::OscalPoam => "json",
+        }
+    }
+
+    /// The downloaded file's bytes, out of the rendered report.
+    fn bytes(self, rendered: Rendered) -> Vec<u8> {
+        match (rendered, self.table) {
+            (Rendered::Document(bytes), _) => bytes,
+            (Rendered::Tables { findings, .. }, Some(CsvTable::Findings)) => findings.into_bytes(),
+            (Rendered::Tables { evidence, .. }, Some(CsvTable::Evidence)) => evidence.into_bytes(),
+            (Rendered::Tables { plan, .. }, _) => plan.into_bytes(),
+        }
     }
 }
 
-fn media_type(format: ReportFormat) -> (&'static str, &'static str) {
-    match format {
-        ReportFormat::Html => ("text/html; charset=utf-8", "html"),
-        ReportFormat::Pdf => ("application/pdf", "pdf"),
-        ReportFormat::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        ReportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        ReportFormat::OscalAr | ReportFormat::OscalAp | ReportFormat::OscalPoam => {
-            ("application/json", "json")
-        }
+/// Every download, in the order pages list them.
+pub const DOWNLOADS: [Download; 9] = [
+    Download::whole(ReportFormat::Pdf, "pdf"),
+    Download::whole(ReportFormat::Html, "html"),
+    Download::whole(ReportFormat::Xlsx, "xlsx"),
+    Download::csv(CsvTable::Findings, "csv-findings"),
+    Download::csv(CsvTable::Plan, "csv-plan"),
+    Download::csv(CsvTable::Evidence, "csv-evidence"),
+    Download::whole(ReportFormat::OscalAr, "oscal-ar"),
+    Download::whole(ReportFormat::OscalAp, "oscal-ap"),
+    Download::whole(ReportFormat::OscalPoam, "oscal-poam"),
+];
+
+/// The report of `assessment` as `download`, for `scope`'s caller (checked here).
+pub(crate) async fn report_file(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: &AssessmentRecord,
+    download: Download,
+    planning: Planning,
+) -> ApiResult<Response> {
+    scope.require(REPORT_PERMISSION)?;
+    let marker = state.store().change_marker().await?;
+    let kept = kept_evaluation(state, scope, assessment, planning, &marker).await?;
+    let today = state.today();
+    let catalog_state = state.clone();
+    // Typesetting takes CPU time: off the executor.
+    let rendered = tokio::task::spawn_blocking(move || {
+        let input = kept
+            .evaluated
+            .report_input(catalog_state.catalog(), None, today);
+        render(download.format, &input)
+    })
+    .await
+    .map_err(|e| Problem::internal(&e))??;
+    let file_name = format!(
+        "hicp-{}-{today}.{}",
+        if download.table.is_some() {
+            download.name.trim_start_matches("csv-")
+        } else {
+            download.name
+        },
+        download.extension()
+    );
+    let mut response = download.bytes(rendered).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(download.media_type()),
+    );
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
+    Ok(response)
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/reports/{format}", tag = "assessments",
@@ -413,39 +526,10 @@ pub async fn report(
     Ids(path): Ids<ReportPath>,
     Params(query): Params<PlanningQuery>,
 ) -> ApiResult<Response> {
-    scope.require(Permission::Audit)?;
-    let (format, table) = report_format(&path.format).ok_or_else(|| {
+    scope.require(REPORT_PERMISSION)?;
+    let download = Download::find(&path.format).ok_or_else(|| {
         Problem::not_found("report format (use html, pdf, xlsx, csv-findings, csv-plan, csv-evidence, oscal-ar, oscal-ap or oscal-poam)")
     })?;
     let assessment = scope.assessment(&state, path.assessment).await?;
-    let evaluated = evaluated(&state, &scope, &assessment, &query).await?;
-    let today = state.today();
-    let catalog_state = state.clone();
-    // Typesetting takes CPU time: off the executor.
-    let rendered = tokio::task::spawn_blocking(move || {
-        let input = evaluated.report_input(catalog_state.catalog(), None, today);
-        render(format, &input)
-    })
-    .await
-    .map_err(|e| Problem::internal(&e))??;
-    let bytes = match (rendered, table) {
-        (Rendered::Document(bytes), _) => bytes,
-        (Rendered::Tables { findings, .. }, Some("findings")) => findings.into_bytes(),
-        (Rendered::Tables { evidence, .. }, Some("evidence")) => evidence.into_bytes(),
-        (Rendered::Tables { plan, .. }, _) => plan.into_bytes(),
-    };
-    let (content_type, extension) = media_type(format);
-    let file_name = format!(
-        "hicp-{}-{}.{extension}",
-        table.unwrap_or(format.name()),
-        today
-    );
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-    {
-        headers.insert(header::CONTENT_DISPOSITION, disposition);
-    }
-    Ok(response)
+    report_file(&state, &scope, &assessment, download, query.planning()).await
 }

@@ -17,11 +17,14 @@ mod account;
 mod admin;
 mod assessment;
 mod assets;
+pub(crate) mod dashboard;
 mod forms;
 pub mod frame;
 mod getting_started;
+mod history;
 mod home;
 mod plan;
+mod reports;
 mod setup;
 mod sign_in;
 
@@ -41,6 +44,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(admin::routes(state.config().max_upload_bytes))
         .merge(getting_started::routes())
         .merge(assessment::routes(state))
+        .merge(dashboard::routes())
+        .merge(history::routes())
+        .merge(reports::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             forms::csrf_field_to_header,
