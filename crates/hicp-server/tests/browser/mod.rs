@@ -647,6 +647,12 @@ impl Page {
     }
 
     async fn full_page_png(&self) -> Result<Vec<u8>, Failure> {
+        // Captured while scrolled down, Chromium leaves parts of the page beyond the window
+        // unpainted (a field below the one just typed into came out blank); from the top it
+        // paints them all. The scroll position matters to no step.
+        self.client
+            .execute("window.scrollTo(0, 0);", vec![])
+            .await?;
         let metrics = self
             .client
             .issue_cmd(Vendor::cdp("Page.getLayoutMetrics", json!({})))
