@@ -121,7 +121,10 @@ async fn serve(
     let base = format!("http://{}", running.address);
     let mut out = std::io::stdout().lock();
     writeln!(out, "hicp is listening on {base}")?;
-    writeln!(out, "Open {base}/ in your browser. Stop the server with Ctrl-C.")?;
+    writeln!(
+        out,
+        "Open {base}/ in your browser. Stop the server with Ctrl-C."
+    )?;
     if let Some(demo) = demo {
         writeln!(out, "Demo organizations: {}", demo.organizations.join(", "))?;
         writeln!(
