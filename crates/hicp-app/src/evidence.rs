@@ -9,13 +9,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use hicp_catalog::SubPracticeId;
+use hicp_engine::{Answer, Status};
 use hicp_evidence::{
-    Asset, Collected, Format, Host, HostIdentity, ImportError, InventoryMapping, KevCatalog,
-    MetricSettings, MetricValue, Metrics, Options, Record, Suggestion, Summary, SummaryBuilder,
+    Asset, Format, Host, HostIdentity, ImportError, InventoryMapping, KevCatalog, MetricSettings,
+    MetricValue, Metrics, MetricsBuilder, Options, Record, Suggestion, Summary, SummaryBuilder,
 };
 use hicp_store::{
-    Actor, EvidenceImportRecord, ImportHostRecord, ImportedHost, NewEvidenceImport, NewMetric,
-    Store,
+    Actor, AnswerChange, AnswerRecord, AnswerRules, Entity, EvidenceImportRecord, ImportHostRecord,
+    ImportedHost, NewEvidenceImport, NewMetric, NewSuggestionDecision, Store, StoreError,
+    SuggestionChoice, SuggestionDecisionRecord,
 };
 use serde::Serialize;
 use time::Date;
@@ -111,32 +114,41 @@ pub fn summarize_files(
     })
 }
 
-/// A file read in full, its records held until they are kept.
-pub struct ReadEvidence {
+/// A file read in full for [`keep`]: what the metrics need of it, accumulated as it streamed
+/// past (not its findings), and its inventory assets.
+pub struct ReadEvidence<'k> {
     pub file: ReadFile,
     pub summary: Summary,
-    collected: Collected,
+    metrics: MetricsBuilder<'k>,
+    /// An inventory's rows (an inventory is small next to a scan; the reconciliation needs
+    /// them all).
+    assets: Vec<Asset>,
+    today: Date,
 }
 
-/// Reads one file for [`keep`]. Unlike [`summarize_files`] this holds the file's findings and
-/// assets in memory: the metrics need them together.
-pub fn read_for_keeping(
-    request: Request<'_>,
+/// Reads one file for [`keep`], in memory that grows with the hosts and the findings' count
+/// (about 40 bytes a finding), not with the file's size: the metrics are accumulated as the
+/// records stream past. `today` is the import's date, from which findings without a first-seen
+/// time are aged.
+pub fn read_for_keeping<'k>(
+    request: Request<'k>,
     path: &Path,
+    today: Date,
     progress: &mut ProgressFn<'_>,
-) -> AppResult<ReadEvidence> {
-    collect_for_keeping(request, |on_record| {
+) -> AppResult<ReadEvidence<'k>> {
+    collect_for_keeping(request, today, |on_record| {
         read_file(request, path, progress, on_record)
     })
 }
 
 /// Reads an upload (a request body) for [`keep`], as [`read_for_keeping`] reads a file.
-pub fn read_upload_for_keeping(
-    request: Request<'_>,
+pub fn read_upload_for_keeping<'k>(
+    request: Request<'k>,
     file_name: &str,
     bytes: &[u8],
-) -> AppResult<ReadEvidence> {
-    collect_for_keeping(request, |on_record| {
+    today: Date,
+) -> AppResult<ReadEvidence<'k>> {
+    collect_for_keeping(request, today, |on_record| {
         let options = Options {
             mapping: request.mapping,
             ..Options::default()
@@ -163,25 +175,34 @@ pub fn read_upload_for_keeping(
     })
 }
 
-fn collect_for_keeping(
-    request: Request<'_>,
+fn collect_for_keeping<'k>(
+    request: Request<'k>,
+    today: Date,
     read: impl FnOnce(&mut dyn FnMut(Record)) -> AppResult<ReadFile>,
-) -> AppResult<ReadEvidence> {
+) -> AppResult<ReadEvidence<'k>> {
     if request.format == Format::Kev {
         return Err(AppError::NotKept(
             "a KEV catalog is the same for everyone, so it is not kept per organization; give it with --kev when importing scans",
         ));
     }
+    let imported_at = today.midnight().assume_utc().unix_timestamp();
     let mut builder = SummaryBuilder::new(request.kev);
-    let mut collected = Collected::default();
+    // Formats without a first-seen time age their findings from the import that brought them.
+    let mut metrics = MetricsBuilder::new(request.kev).with_default_time(imported_at);
+    let mut assets = Vec::new();
     let file = read(&mut |record| {
         builder.add(&record);
-        collected.add(record);
+        metrics.add(&record);
+        if let Record::Asset(asset) = record {
+            assets.push(asset);
+        }
     })?;
     Ok(ReadEvidence {
         file,
         summary: builder.summary(),
-        collected,
+        metrics,
+        assets,
+        today,
     })
 }
 
@@ -202,34 +223,30 @@ pub async fn keep(
     store: &Store,
     actor: &Actor,
     organization_id: Uuid,
-    read: ReadEvidence,
-    kev: Option<&KevCatalog>,
-    today: Date,
+    read: ReadEvidence<'_>,
 ) -> AppResult<Kept> {
     let ReadEvidence {
         file,
         summary,
-        mut collected,
+        mut metrics,
+        mut assets,
+        today,
     } = read;
-    let imported_at = today.midnight().assume_utc().unix_timestamp();
-    // Formats without a first-seen time age their findings from the import that brought them.
-    for finding in &mut collected.findings {
-        hicp_evidence::fill_times(finding, imported_at);
-    }
     // The file brings one side of the reconciliation and the store the other: a scan meets the
     // latest inventory, an inventory the latest scan. The hosts kept are the file's own.
-    let hosts = hosts_to_keep(&collected);
+    let hosts = hosts_to_keep(&metrics, &assets);
     if file.format.is_scan() {
-        collected.assets = store
+        assets = store
             .latest_import_hosts(organization_id, Format::Inventory.as_str())
             .await?
             .map(|(_, hosts)| hosts.iter().map(asset_of).collect())
             .unwrap_or_default();
     } else {
-        collected.hosts = latest_scanned_hosts(store, organization_id).await?;
+        for host in latest_scanned_hosts(store, organization_id).await? {
+            metrics.add_host(&host);
+        }
     }
-    let evidence = collected.evidence(kev);
-    let metrics = hicp_evidence::compute(&evidence, &MetricSettings::default(), today);
+    let metrics = metrics.finish(&assets, &MetricSettings::default(), today);
     let suggestions = hicp_evidence::suggest(&metrics);
     let source = format!("{} {}", file.format.as_str(), file_name(&file.file));
     let observations = observations(&metrics);
@@ -324,12 +341,7 @@ pub async fn report_metrics(
         .iter()
         .flat_map(|stored| {
             let import = &stored.import;
-            let source = format!(
-                "{} ({}, imported {})",
-                import.file_name,
-                import.format,
-                import.imported_at.date()
-            );
+            let source = describe_import(import);
             stored
                 .described
                 .iter()
@@ -410,19 +422,9 @@ async fn latest_scanned_hosts(store: &Store, organization_id: Uuid) -> AppResult
 }
 
 /// One row per distinct host (scans) or asset (inventories), keyed as the readers key them.
-fn hosts_to_keep(collected: &Collected) -> Vec<ImportedHost> {
+fn hosts_to_keep(metrics: &MetricsBuilder<'_>, assets: &[Asset]) -> Vec<ImportedHost> {
     let mut hosts: BTreeMap<String, ImportedHost> = BTreeMap::new();
-    let identities = collected
-        .hosts
-        .iter()
-        .map(|host| (&host.identity, host.credentialed))
-        .chain(
-            collected
-                .findings
-                .iter()
-                .map(|finding| (&finding.host, None)),
-        );
-    for (identity, credentialed) in identities {
+    for (identity, credentialed) in metrics.hosts() {
         let entry = hosts.entry(identity.key()).or_insert_with(|| ImportedHost {
             host_key: identity.key(),
             address: identity.ip.clone(),
@@ -435,7 +437,7 @@ fn hosts_to_keep(collected: &Collected) -> Vec<ImportedHost> {
         });
         entry.credentialed = entry.credentialed.or(credentialed);
     }
-    for asset in &collected.assets {
+    for asset in assets {
         let key = asset
             .ip
             .clone()
@@ -507,4 +509,183 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// A suggestion the organization's kept evidence makes now, with the import that made it, the
+/// current answer and the latest decision taken on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownSuggestion {
+    pub suggestion: Suggestion,
+    /// The import whose metrics made the suggestion.
+    pub import_id: Uuid,
+    /// The import in words: file, format and day.
+    pub source: String,
+    /// The sub-practice's current answer status and version, when it is answered.
+    pub answer_status: Option<Status>,
+    pub answer_version: Option<i64>,
+    /// The latest decision on this sub-practice's suggestion, if any was taken.
+    pub decision: Option<SuggestionDecisionRecord>,
+    /// Whether that decision was taken on this import's suggestion (not an older one).
+    pub decided_on_this_evidence: bool,
+}
+
+/// For each sub-practice the kept evidence informs, the suggestion of the newest import that
+/// makes one.
+async fn current_suggestions(
+    store: &Store,
+    organization_id: Uuid,
+) -> AppResult<Vec<(EvidenceImportRecord, Suggestion)>> {
+    let mut seen: BTreeMap<&'static str, (EvidenceImportRecord, Suggestion)> = BTreeMap::new();
+    // `stored_metrics` is newest first: the first suggestion for a sub-practice is the newest.
+    for stored in stored_metrics(store, organization_id).await? {
+        for suggestion in stored.suggestions {
+            seen.entry(suggestion.sub_practice)
+                .or_insert_with(|| (stored.import.clone(), suggestion));
+        }
+    }
+    Ok(seen.into_values().collect())
+}
+
+fn describe_import(import: &EvidenceImportRecord) -> String {
+    format!(
+        "{} ({}, imported {})",
+        import.file_name,
+        import.format,
+        import.imported_at.date()
+    )
+}
+
+/// The suggestions for an assessment of the organization, in sub-practice order, each with its
+/// current answer and its latest decision.
+pub async fn suggestions(
+    store: &Store,
+    organization_id: Uuid,
+    assessment_id: Uuid,
+) -> AppResult<Vec<ShownSuggestion>> {
+    let answers = store.answers(assessment_id).await?;
+    let decisions = store.suggestion_decisions(assessment_id).await?;
+    Ok(current_suggestions(store, organization_id)
+        .await?
+        .into_iter()
+        .map(|(import, suggestion)| {
+            let answer = answers
+                .iter()
+                .find(|answer| answer.sub_practice.to_string() == suggestion.sub_practice);
+            // Decisions are oldest first: the last for the sub-practice is the latest.
+            let decision = decisions
+                .iter()
+                .rev()
+                .find(|decision| decision.sub_practice.to_string() == suggestion.sub_practice)
+                .cloned();
+            ShownSuggestion {
+                import_id: import.id,
+                source: describe_import(&import),
+                answer_status: answer.map(|answer| answer.answer.status),
+                answer_version: answer.map(|answer| answer.version),
+                decided_on_this_evidence: decision
+                    .as_ref()
+                    .is_some_and(|decision| decision.import_id == Some(import.id)),
+                decision,
+                suggestion,
+            }
+        })
+        .collect())
+}
+
+/// What the assessor does with a suggested answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The answer takes the suggested status.
+    Accept,
+    /// The answer keeps its status (`status: None`) or takes the one given, with an optional
+    /// reason (which also serves as the justification of a `not_applicable`).
+    Override {
+        status: Option<Status>,
+        reason: Option<String>,
+    },
+}
+
+/// A decision recorded, and the answer as it now stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decided {
+    pub decision: SuggestionDecisionRecord,
+    pub answer: AnswerRecord,
+}
+
+/// Records the assessor's decision on the current suggestion for `sub_practice` and applies the
+/// answer it brings, through the store's answer checks, in one audited transaction. `current`
+/// is the sub-practice's answer as the caller read it (to check who may change it); `version`
+/// is required when it exists, as for any answer change.
+#[allow(clippy::too_many_arguments)]
+pub async fn decide_suggestion(
+    store: &Store,
+    rules: AnswerRules<'_>,
+    actor: &Actor,
+    organization_id: Uuid,
+    assessment_id: Uuid,
+    sub_practice: &SubPracticeId,
+    current: Option<&AnswerRecord>,
+    choice: Choice,
+    version: Option<i64>,
+) -> AppResult<Decided> {
+    let id = sub_practice.to_string();
+    let (import, suggestion) = current_suggestions(store, organization_id)
+        .await?
+        .into_iter()
+        .find(|(_, suggestion)| suggestion.sub_practice == id)
+        .ok_or_else(|| StoreError::NotFound {
+            entity: Entity::Suggestion,
+            key: id.clone(),
+        })?;
+    if current.is_some() && version.is_none() {
+        return Err(StoreError::Invalid(format!(
+            "{id} is answered already: send the version of the answer you read"
+        ))
+        .into());
+    }
+    let mut answer = current.map_or_else(
+        || Answer::with_status(suggestion.status),
+        |current| current.answer.clone(),
+    );
+    let (decision, status, reason) = match choice {
+        Choice::Accept => (SuggestionChoice::Accept, suggestion.status, None),
+        Choice::Override { status, reason } => {
+            let status = status.or(current.map(|c| c.answer.status)).ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "{id} has no answer yet: say which status it should have instead of the suggested {}",
+                    suggestion.status.as_str()
+                ))
+            })?;
+            (SuggestionChoice::Override, status, reason)
+        }
+    };
+    if answer.status != status {
+        // The new status is reached today; the store dates it.
+        answer.since = None;
+    }
+    answer.status = status;
+    if status == Status::NotApplicable && answer.justification.is_none() {
+        answer.justification = reason.clone();
+    }
+    let (decision, answer) = store
+        .decide_suggestion(
+            actor,
+            rules,
+            NewSuggestionDecision {
+                assessment_id,
+                sub_practice,
+                import_id: import.id,
+                suggested_status: suggestion.status,
+                rule: suggestion.rule,
+                evidence: &suggestion.evidence,
+                decision,
+                reason: reason.as_deref(),
+            },
+            AnswerChange {
+                answer: &answer,
+                version: current.and(version),
+            },
+        )
+        .await?;
+    Ok(Decided { decision, answer })
 }

@@ -6,8 +6,9 @@
 //!   a DTD or an entity, hash the bytes (SHA-256) so a re-import can be recognized, and report
 //!   progress. They hand normalized [`Record`]s to a sink; nothing is kept here.
 //! - [`SummaryBuilder`] turns the records into the normalized [`Summary`].
-//! - [`compute`] turns records (as the store keeps them) into HICP [`Metrics`] as of a date,
-//!   defined in [`DEFINITIONS`]; [`suggest`] turns the metrics into suggested answers.
+//! - [`MetricsBuilder`] turns the records, as they stream past, into HICP [`Metrics`] as of a
+//!   date, defined in [`DEFINITIONS`] ([`compute`] does it over records held in memory);
+//!   [`suggest`] turns the metrics into suggested answers.
 //!
 //! See docs/evidence.md for the formats, the model, the metrics, the rules and the limits.
 
@@ -33,9 +34,9 @@ pub use import::{
 pub use inventory::{InventoryColumns, InventoryMapping, Marker};
 pub use kev::KevCatalog;
 pub use metrics::{
-    Collected, Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence,
-    MedicalDevices, MetricDefinition, MetricSettings, MetricValue, Metrics, Remediation,
-    Timeframes, compute, fill_times,
+    Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence, MedicalDevices,
+    MetricDefinition, MetricSettings, MetricValue, Metrics, MetricsBuilder, Remediation,
+    Timeframes, compute,
 };
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,

@@ -3,12 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::kev::KevCatalog;
-use crate::model::{Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity};
+use crate::model::{Asset, Finding, Host, HostIdentity, Record, Severity};
 use crate::summary::BySeverity;
 
 /// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
@@ -78,36 +79,6 @@ pub struct Evidence<'a> {
     pub hosts: &'a [Host],
     pub assets: &'a [Asset],
     pub kev: Option<&'a KevCatalog>,
-}
-
-/// The records of one or more imports, kept whole so [`compute`] can run over them without a
-/// store (memory grows with the findings: about 200 bytes each).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Collected {
-    pub findings: Vec<Finding>,
-    pub hosts: Vec<Host>,
-    pub assets: Vec<Asset>,
-    pub kev_entries: Vec<KevEntry>,
-}
-
-impl Collected {
-    pub fn add(&mut self, record: Record) {
-        match record {
-            Record::Finding(finding) => self.findings.push(finding),
-            Record::Host(host) => self.hosts.push(host),
-            Record::Asset(asset) => self.assets.push(asset),
-            Record::Kev(entry) => self.kev_entries.push(entry),
-        }
-    }
-
-    pub fn evidence<'a>(&'a self, kev: Option<&'a KevCatalog>) -> Evidence<'a> {
-        Evidence {
-            findings: &self.findings,
-            hosts: &self.hosts,
-            assets: &self.assets,
-            kev,
-        }
-    }
 }
 
 /// Open findings against their remediation timeframes (HICP 7.M.D).
@@ -375,10 +346,21 @@ impl Metrics {
     }
 }
 
+/// Computes every metric as of `as_of` (the end of that day, UTC), over records held in memory.
+pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) -> Metrics {
+    let mut builder = MetricsBuilder::new(evidence.kev);
+    for host in evidence.hosts {
+        builder.add_host(host);
+    }
+    for finding in evidence.findings {
+        builder.add_finding(finding);
+    }
+    builder.finish(evidence.assets, settings, as_of)
+}
+
 /// One host as the metrics see it, merged over its records.
-#[derive(Default)]
 struct HostView {
-    identity: Option<HostIdentity>,
+    identity: HostIdentity,
     last_scan: Option<i64>,
     first_scan: Option<i64>,
     credentialed: Option<bool>,
@@ -386,19 +368,145 @@ struct HostView {
     kev: bool,
 }
 
-/// Computes every metric as of `as_of` (the end of that day, UTC).
-pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) -> Metrics {
-    let now = as_of
-        .next_day()
-        .unwrap_or(as_of)
-        .midnight()
-        .assume_utc()
-        .unix_timestamp();
-    let mut hosts: HashMap<String, HostView> = HashMap::new();
-    for host in evidence.hosts {
-        let view = hosts.entry(host.identity.key()).or_default();
-        view.identity
-            .get_or_insert_with(|| (*host.identity).clone());
+/// What the metrics need of one finding, in 40 bytes: the strings are numbers standing for the
+/// host, the check and the protocol, and the CVEs are kept only when the KEV catalog lists them.
+#[derive(Clone, Copy)]
+struct Sighting {
+    /// Unix seconds, [`NO_TIME`] when unknown (an `Option` would take twice the room).
+    first_seen: i64,
+    last_seen: i64,
+    host: u32,
+    check: u32,
+    /// Port, or [`NO_PORT`] for host-level findings.
+    port: u32,
+    /// In file order: the later of two equal sightings wins.
+    order: u32,
+    /// 1 + an index into [`MetricsBuilder::kev_lists`]; 0 when no CVE is in the catalog.
+    kev: u32,
+    protocol: u16,
+    severity: Severity,
+    fixed: bool,
+}
+
+const NO_PORT: u32 = u32::MAX;
+/// Below every real time, so an unknown time sorts before a known one as `None` does.
+const NO_TIME: i64 = i64::MIN;
+const _: () = assert!(std::mem::size_of::<Sighting>() == 40);
+
+impl Sighting {
+    fn key(&self) -> (u32, u32, u32, u16) {
+        (self.host, self.check, self.port, self.protocol)
+    }
+
+    fn first_seen(&self) -> Option<i64> {
+        (self.first_seen != NO_TIME).then_some(self.first_seen)
+    }
+
+    fn last_seen(&self) -> Option<i64> {
+        (self.last_seen != NO_TIME).then_some(self.last_seen)
+    }
+}
+
+/// Numbers standing for strings that repeat across findings (check ids, protocols).
+#[derive(Default)]
+struct Interned(HashMap<Box<str>, u32>);
+
+impl Interned {
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(&number) = self.0.get(text) {
+            return number;
+        }
+        let number = u32::try_from(self.0.len()).unwrap_or(u32::MAX);
+        self.0.insert(text.into(), number);
+        number
+    }
+}
+
+/// Accumulates the metrics as records stream past, so that keeping a scan of any size does not
+/// hold its findings. Memory grows with the hosts (their identities, a few hundred bytes each)
+/// and with the findings at 40 bytes each (what repeated findings need to be counted once:
+/// host, check, port, protocol, severity, times, fixed), not with the size of their text.
+pub struct MetricsBuilder<'k> {
+    kev: Option<&'k KevCatalog>,
+    /// Given to findings without a first- or last-seen time: formats that give none age their
+    /// findings from the import that brought them.
+    default_time: Option<i64>,
+    hosts: Vec<HostView>,
+    host_numbers: HashMap<String, u32>,
+    /// The identity last looked up: the findings of one host share it.
+    last_identity: Option<(Arc<HostIdentity>, u32)>,
+    checks: Interned,
+    protocols: Interned,
+    sightings: Vec<Sighting>,
+    kev_lists: Vec<Box<[Box<str>]>>,
+}
+
+impl<'k> MetricsBuilder<'k> {
+    pub fn new(kev: Option<&'k KevCatalog>) -> MetricsBuilder<'k> {
+        MetricsBuilder {
+            kev,
+            default_time: None,
+            hosts: Vec::new(),
+            host_numbers: HashMap::new(),
+            last_identity: None,
+            checks: Interned::default(),
+            protocols: Interned::default(),
+            sightings: Vec::new(),
+            kev_lists: Vec::new(),
+        }
+    }
+
+    /// Findings that come without a first- or last-seen time are taken as seen at `time`
+    /// (Unix seconds), so that a store ages them from the import that first brought them.
+    pub fn with_default_time(mut self, time: i64) -> MetricsBuilder<'k> {
+        self.default_time = Some(time);
+        self
+    }
+
+    /// Findings and hosts count; assets are given to [`MetricsBuilder::finish`], KEV entries to
+    /// [`MetricsBuilder::new`].
+    pub fn add(&mut self, record: &Record) {
+        match record {
+            Record::Finding(finding) => self.add_finding(finding),
+            Record::Host(host) => self.add_host(host),
+            Record::Asset(_) | Record::Kev(_) => {}
+        }
+    }
+
+    fn host_number(&mut self, identity: &Arc<HostIdentity>) -> u32 {
+        if let Some((last, number)) = &self.last_identity
+            && Arc::ptr_eq(last, identity)
+        {
+            return *number;
+        }
+        let key = identity.key();
+        let number = match self.host_numbers.get(&key) {
+            Some(&number) => number,
+            None => {
+                let number = u32::try_from(self.hosts.len()).unwrap_or(u32::MAX);
+                self.hosts.push(HostView {
+                    identity: (**identity).clone(),
+                    last_scan: None,
+                    first_scan: None,
+                    credentialed: None,
+                    high_or_critical: false,
+                    kev: false,
+                });
+                self.host_numbers.insert(key, number);
+                number
+            }
+        };
+        self.last_identity = Some((identity.clone(), number));
+        number
+    }
+
+    fn view(&mut self, number: u32) -> &mut HostView {
+        &mut self.hosts[number as usize]
+    }
+
+    pub fn add_host(&mut self, host: &Host) {
+        let number = self.host_number(&host.identity);
+        let view = self.view(number);
         for time in [host.scan_start, host.scan_end].into_iter().flatten() {
             view.last_scan = view.last_scan.max(Some(time));
             view.first_scan = Some(view.first_scan.map_or(time, |t| t.min(time)));
@@ -409,43 +517,86 @@ pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) 
             (_, Some(false)) => Some(false),
         };
     }
-    let current = current_findings(evidence.findings);
-    for finding in &current {
-        let view = hosts.entry(finding.host.key()).or_default();
-        view.identity.get_or_insert_with(|| (*finding.host).clone());
-        if let Some(time) = finding.last_seen {
+
+    pub fn add_finding(&mut self, finding: &Finding) {
+        let host = self.host_number(&finding.host);
+        let first_seen = finding.first_seen.or(self.default_time);
+        let last_seen = finding.last_seen.or(self.default_time);
+        if let Some(time) = last_seen {
+            let view = self.view(host);
             view.last_scan = view.last_scan.max(Some(time));
         }
-    }
-
-    let mut open = BySeverity::default();
-    let mut remediation = Remediation::default();
-    let mut kev = evidence.kev.map(|_| KevPresence::default());
-    let mut kev_cves: HashSet<&str> = HashSet::new();
-    let mut kev_hosts: HashSet<String> = HashSet::new();
-    let inventory = AssetIndex::new(evidence.assets);
-    for finding in current.iter().filter(|f| !f.fixed) {
-        open.add(finding.severity);
-        let key = finding.host.key();
-        let view = hosts.get_mut(&key);
-        let first_scan = view.as_ref().and_then(|v| v.first_scan);
-        if let Some(view) = view {
-            view.high_or_critical |= finding.severity.is_high_or_critical();
-        }
-        if let (Some(catalog), Some(presence)) = (evidence.kev, kev.as_mut()) {
-            let listed: Vec<&str> = finding
+        let mut kev = 0;
+        if let Some(catalog) = self.kev {
+            let listed: Box<[Box<str>]> = finding
                 .cves
                 .iter()
-                .filter(|c| catalog.contains(c))
-                .map(String::as_str)
+                .filter(|cve| catalog.contains(cve))
+                .map(|cve| cve.as_str().into())
                 .collect();
             if !listed.is_empty() {
+                self.kev_lists.push(listed);
+                kev = u32::try_from(self.kev_lists.len()).unwrap_or(u32::MAX);
+            }
+        }
+        let sighting = Sighting {
+            first_seen: first_seen.unwrap_or(NO_TIME),
+            last_seen: last_seen.unwrap_or(NO_TIME),
+            host,
+            check: self.checks.number(&finding.check_id),
+            port: finding.port.map_or(NO_PORT, u32::from),
+            order: u32::try_from(self.sightings.len()).unwrap_or(u32::MAX),
+            kev,
+            protocol: u16::try_from(
+                self.protocols
+                    .number(finding.protocol.as_deref().unwrap_or("")),
+            )
+            .unwrap_or(u16::MAX),
+            severity: finding.severity,
+            fixed: finding.fixed,
+        };
+        self.sightings.push(sighting);
+    }
+
+    /// Every distinct host seen, with whether its scan logged in (`None`: not said).
+    pub fn hosts(&self) -> impl Iterator<Item = (&HostIdentity, Option<bool>)> {
+        self.hosts
+            .iter()
+            .map(|view| (&view.identity, view.credentialed))
+    }
+
+    /// The metrics as of `as_of` (the end of that day, UTC), the scan reconciled with `assets`.
+    pub fn finish(mut self, assets: &[Asset], settings: &MetricSettings, as_of: Date) -> Metrics {
+        let now = as_of
+            .next_day()
+            .unwrap_or(as_of)
+            .midnight()
+            .assume_utc()
+            .unix_timestamp();
+        count_once(&mut self.sightings);
+        let mut hosts = self.hosts;
+
+        let mut open = BySeverity::default();
+        let mut remediation = Remediation::default();
+        let mut kev = self.kev.map(|_| KevPresence::default());
+        let mut kev_cves: HashSet<&str> = HashSet::new();
+        let mut kev_hosts: HashSet<u32> = HashSet::new();
+        let inventory = AssetIndex::new(assets);
+        for finding in self.sightings.iter().filter(|f| !f.fixed) {
+            open.add(finding.severity);
+            let view = &mut hosts[finding.host as usize];
+            let first_scan = view.first_scan;
+            view.high_or_critical |= finding.severity.is_high_or_critical();
+            if let (Some(catalog), Some(presence)) = (self.kev, kev.as_mut())
+                && let Some(listed) = finding
+                    .kev
+                    .checked_sub(1)
+                    .and_then(|at| self.kev_lists.get(at as usize))
+            {
                 presence.open_findings += 1;
-                kev_cves.extend(listed.iter().copied());
-                kev_hosts.insert(key.clone());
-                if let Some(view) = hosts.get_mut(&key) {
-                    view.kev = true;
-                }
+                kev_cves.extend(listed.iter().map(|cve| &**cve));
+                kev_hosts.insert(finding.host);
+                view.kev = true;
                 let past_due = listed.iter().any(|cve| {
                     catalog
                         .get(cve)
@@ -454,155 +605,143 @@ pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) 
                 });
                 presence.past_kev_due_date += u64::from(past_due);
             }
-        }
-        if finding.severity == Severity::Info {
-            continue;
-        }
-        let internet_facing = inventory.internet_facing(&finding.host)
-            || (settings.public_address_is_internet_facing && is_public(&finding.host));
-        let timeframes = if internet_facing {
-            &settings.internet_facing
-        } else {
-            &settings.internal
-        };
-        let Some(days) = timeframes.days(finding.severity) else {
-            continue;
-        };
-        let Some(since) = finding.first_seen.or(first_scan).or(finding.last_seen) else {
-            remediation.age_unknown += 1;
-            continue;
-        };
-        remediation.with_timeframe += 1;
-        if now - since > i64::from(days) * DAY_SECONDS {
-            remediation.overdue += 1;
-            remediation.overdue_by_severity.add(finding.severity);
-            remediation.overdue_internet_facing += u64::from(internet_facing);
-        }
-    }
-    remediation.within_timeframe_share = share(
-        remediation.with_timeframe - remediation.overdue,
-        remediation.with_timeframe,
-    );
-    if let Some(presence) = kev.as_mut() {
-        presence.distinct_cves = kev_cves.len() as u64;
-        presence.hosts = kev_hosts.len() as u64;
-    }
-
-    let mut credentialed = Credentialed::default();
-    for view in hosts.values() {
-        match view.credentialed {
-            Some(true) => {
-                credentialed.hosts_credentialed += 1;
-                credentialed.hosts_known += 1;
+            if finding.severity == Severity::Info {
+                continue;
             }
-            Some(false) => credentialed.hosts_known += 1,
-            None => credentialed.hosts_unknown += 1,
+            let identity = &view.identity;
+            let internet_facing = inventory.internet_facing(identity)
+                || (settings.public_address_is_internet_facing && is_public(identity));
+            let timeframes = if internet_facing {
+                &settings.internet_facing
+            } else {
+                &settings.internal
+            };
+            let Some(days) = timeframes.days(finding.severity) else {
+                continue;
+            };
+            let Some(since) = finding.first_seen().or(first_scan).or(finding.last_seen()) else {
+                remediation.age_unknown += 1;
+                continue;
+            };
+            remediation.with_timeframe += 1;
+            if now - since > i64::from(days) * DAY_SECONDS {
+                remediation.overdue += 1;
+                remediation.overdue_by_severity.add(finding.severity);
+                remediation.overdue_internet_facing += u64::from(internet_facing);
+            }
+        }
+        remediation.within_timeframe_share = share(
+            remediation.with_timeframe - remediation.overdue,
+            remediation.with_timeframe,
+        );
+        if let Some(presence) = kev.as_mut() {
+            presence.distinct_cves = kev_cves.len() as u64;
+            presence.hosts = kev_hosts.len() as u64;
+        }
+
+        let mut credentialed = Credentialed::default();
+        for view in &hosts {
+            match view.credentialed {
+                Some(true) => {
+                    credentialed.hosts_credentialed += 1;
+                    credentialed.hosts_known += 1;
+                }
+                Some(false) => credentialed.hosts_known += 1,
+                None => credentialed.hosts_unknown += 1,
+            }
+        }
+        credentialed.share = share(credentialed.hosts_credentialed, credentialed.hosts_known);
+
+        let (inventory_metric, medical) = if assets.is_empty() {
+            (None, None)
+        } else {
+            reconcile(&hosts, assets, settings, now)
+        };
+
+        Metrics {
+            as_of,
+            hosts_scanned: hosts.len() as u64,
+            open,
+            remediation,
+            kev,
+            credentialed,
+            inventory: inventory_metric,
+            medical_devices: medical,
         }
     }
-    credentialed.share = share(credentialed.hosts_credentialed, credentialed.hosts_known);
+}
 
+/// The scanned hosts and the inventory's assets matched (HICP 5.M.A, 9).
+fn reconcile(
+    hosts: &[HostView],
+    assets: &[Asset],
+    settings: &MetricSettings,
+    now: i64,
+) -> (Option<InventoryReconciliation>, Option<MedicalDevices>) {
     let recent_since = now - i64::from(settings.scan_recency_days) * DAY_SECONDS;
     let recent = |view: &HostView| view.last_scan.is_some_and(|t| t >= recent_since);
-    let (inventory_metric, medical) = if evidence.assets.is_empty() {
-        (None, None)
-    } else {
-        let mut matched_hosts: HashSet<&str> = HashSet::new();
-        let mut reconciliation = InventoryReconciliation {
-            assets: evidence.assets.len() as u64,
-            recency_days: settings.scan_recency_days,
-            ..InventoryReconciliation::default()
-        };
-        let mut medical = MedicalDevices::default();
-        let host_index = HostIndex::new(&hosts);
-        for asset in evidence.assets {
-            let keys = host_index.matches(asset);
-            matched_hosts.extend(keys.iter().copied());
-            let views: Vec<&HostView> = keys.iter().filter_map(|k| hosts.get(*k)).collect();
-            let scanned_recently = views.iter().any(|v| recent(v));
-            reconciliation.assets_not_scanned_recently += u64::from(!scanned_recently);
-            if asset.medical_device {
-                medical.devices += 1;
-                medical.scanned_recently += u64::from(scanned_recently);
-                medical.with_high_or_critical +=
-                    u64::from(views.iter().any(|v| v.high_or_critical));
-                medical.with_kev += u64::from(views.iter().any(|v| v.kev));
-            }
-        }
-        let scanned = hosts.len() as u64;
-        let in_inventory = matched_hosts.len() as u64;
-        reconciliation.scanned_hosts_not_in_inventory = scanned - in_inventory;
-        reconciliation.scanned_hosts_in_inventory_share = share(in_inventory, scanned);
-        reconciliation.assets_scanned_recently_share = share(
-            reconciliation.assets - reconciliation.assets_not_scanned_recently,
-            reconciliation.assets,
-        );
-        (
-            Some(reconciliation),
-            (medical.devices > 0).then_some(medical),
-        )
+    let mut matched_hosts: HashSet<usize> = HashSet::new();
+    let mut reconciliation = InventoryReconciliation {
+        assets: assets.len() as u64,
+        recency_days: settings.scan_recency_days,
+        ..InventoryReconciliation::default()
     };
-
-    Metrics {
-        as_of,
-        hosts_scanned: hosts.len() as u64,
-        open,
-        remediation,
-        kev,
-        credentialed,
-        inventory: inventory_metric,
-        medical_devices: medical,
+    let mut medical = MedicalDevices::default();
+    let host_index = HostIndex::new(hosts);
+    for asset in assets {
+        let numbers = host_index.matches(asset);
+        matched_hosts.extend(numbers.iter().copied());
+        let views: Vec<&HostView> = numbers.iter().map(|&n| &hosts[n]).collect();
+        let scanned_recently = views.iter().any(|v| recent(v));
+        reconciliation.assets_not_scanned_recently += u64::from(!scanned_recently);
+        if asset.medical_device {
+            medical.devices += 1;
+            medical.scanned_recently += u64::from(scanned_recently);
+            medical.with_high_or_critical += u64::from(views.iter().any(|v| v.high_or_critical));
+            medical.with_kev += u64::from(views.iter().any(|v| v.kev));
+        }
     }
+    let scanned = hosts.len() as u64;
+    let in_inventory = matched_hosts.len() as u64;
+    reconciliation.scanned_hosts_not_in_inventory = scanned - in_inventory;
+    reconciliation.scanned_hosts_in_inventory_share = share(in_inventory, scanned);
+    reconciliation.assets_scanned_recently_share = share(
+        reconciliation.assets - reconciliation.assets_not_scanned_recently,
+        reconciliation.assets,
+    );
+    (
+        Some(reconciliation),
+        (medical.devices > 0).then_some(medical),
+    )
 }
 
-/// Sets a finding's first- and last-seen times to `imported_at` where the file gave none, so
-/// that a store can age findings from the import that first brought them.
-pub fn fill_times(finding: &mut Finding, imported_at: i64) {
-    finding.first_seen.get_or_insert(imported_at);
-    finding.last_seen.get_or_insert(imported_at);
+/// Leaves one finding per host, check, port and protocol: the earliest first-seen time, and
+/// the rest of the latest sighting (later in the file wins a tie). In place, so counting
+/// findings once costs no memory beyond the sightings themselves.
+fn count_once(sightings: &mut Vec<Sighting>) {
+    sightings.sort_unstable_by_key(|s| (s.key(), s.order));
+    // `dedup_by` hands the later sighting first and the one kept second.
+    sightings.dedup_by(|later, kept| {
+        if later.key() != kept.key() {
+            return false;
+        }
+        let first = match (kept.first_seen(), later.first_seen()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(NO_TIME),
+        };
+        if later.last_seen >= kept.last_seen {
+            *kept = *later;
+        }
+        kept.first_seen = first;
+        true
+    });
 }
-
 const DAY_SECONDS: i64 = 86_400;
 const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 fn share(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-/// Host key, check id, port and protocol.
-type FindingKey<'f> = (String, &'f str, Option<u16>, Option<&'f str>);
-
-/// One finding per host, check, port and protocol: the earliest first-seen time, and the
-/// fixed state of the latest sighting (later in the slice wins a tie).
-fn current_findings(findings: &[Finding]) -> Vec<Finding> {
-    let mut index: HashMap<FindingKey<'_>, usize> = HashMap::new();
-    let mut current: Vec<Finding> = Vec::new();
-    for finding in findings {
-        let key = (
-            finding.host.key(),
-            finding.check_id.as_str(),
-            finding.port,
-            finding.protocol.as_deref(),
-        );
-        match index.get(&key) {
-            Some(&at) => {
-                let kept = &mut current[at];
-                let first = match (kept.first_seen, finding.first_seen) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                if finding.last_seen >= kept.last_seen {
-                    *kept = finding.clone();
-                }
-                kept.first_seen = first;
-            }
-            None => {
-                index.insert(key, current.len());
-                current.push(finding.clone());
-            }
-        }
-    }
-    current
 }
 
 /// A globally routable address (not private, loopback, link-local, shared, documentation or
@@ -637,37 +776,35 @@ fn is_public(identity: &HostIdentity) -> bool {
 }
 
 /// Scanned hosts by every name an asset could match them under.
-struct HostIndex<'h> {
-    by_name: HashMap<String, Vec<&'h str>>,
+struct HostIndex {
+    by_name: HashMap<String, Vec<usize>>,
 }
 
-impl<'h> HostIndex<'h> {
-    fn new(hosts: &'h HashMap<String, HostView>) -> HostIndex<'h> {
-        let mut by_name: HashMap<String, Vec<&'h str>> = HashMap::new();
-        for (key, view) in hosts {
-            let Some(identity) = &view.identity else {
-                continue;
-            };
-            for name in identity_names(identity) {
+impl HostIndex {
+    fn new(hosts: &[HostView]) -> HostIndex {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (number, view) in hosts.iter().enumerate() {
+            for name in identity_names(&view.identity) {
                 let entry = by_name.entry(name).or_default();
-                if !entry.contains(&key.as_str()) {
-                    entry.push(key.as_str());
+                if !entry.contains(&number) {
+                    entry.push(number);
                 }
             }
         }
         HostIndex { by_name }
     }
 
-    fn matches(&self, asset: &Asset) -> Vec<&'h str> {
-        let mut keys: Vec<&'h str> = Vec::new();
+    /// The hosts (their numbers) the asset matches.
+    fn matches(&self, asset: &Asset) -> Vec<usize> {
+        let mut numbers: Vec<usize> = Vec::new();
         for name in asset_names(asset) {
-            for key in self.by_name.get(&name).into_iter().flatten() {
-                if !keys.contains(key) {
-                    keys.push(key);
+            for number in self.by_name.get(&name).into_iter().flatten() {
+                if !numbers.contains(number) {
+                    numbers.push(*number);
                 }
             }
         }
-        keys
+        numbers
     }
 }
 

@@ -49,6 +49,8 @@ use crate::api::{account, assessments, evidence, organizations, plan};
         evidence::download,
         evidence::import,
         evidence::metrics,
+        evidence::suggestions,
+        evidence::decide,
     ),
     modifiers(&Credentials),
     security(("bearer" = []), ("session" = [])),

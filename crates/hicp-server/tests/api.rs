@@ -93,6 +93,12 @@ fn organization_routes(ids: &Ids) -> Vec<(Method, String, Option<Value>)> {
             format!("{org}/imports?format=nessus&file_name=scan.nessus"),
             Some(json!("not a scan")),
         ),
+        (Method::GET, format!("{assessment}/suggestions"), None),
+        (
+            Method::POST,
+            format!("{assessment}/suggestions/7.M.A"),
+            Some(json!({"decision": "accept"})),
+        ),
         // Last: it removes everything the routes above name.
         (Method::DELETE, org.clone(), None),
     ]
@@ -431,6 +437,87 @@ hicp_store::backend_tests! {
         assert_eq!(status, 200);
         assert_eq!(shown.as_array().map(Vec::len), Some(1), "one import kept: {shown}");
         assert_eq!(shown[0]["metrics"], kept["metrics"]);
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn suggested_answers_are_accepted_or_overridden_and_both_recorded(db) {
+        let Some(data) = testdata() else { return Ok(()) };
+        let (server, password) = Server::demo(db).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let viewer = server.sign_in(VIEWER, &password).await;
+        let org = organization_id(&assessor, FAMILY_PRACTICE).await;
+        let (_, assessments) = assessor.get(&format!("/api/v1/organizations/{org}/assessments")).await;
+        let assessment = assessments[0]["id"].as_str().ok_or("an assessment")?.to_string();
+        let list = format!("/api/v1/organizations/{org}/assessments/{assessment}/suggestions");
+        let (status, none) = viewer.get(&list).await;
+        assert_eq!((status, none.clone()), (200, json!([])), "no evidence kept, nothing suggested");
+
+        let scan = std::fs::read(data.join("python-libnessus/nessus_report_local_3.nessus"))?;
+        let response = assessor
+            .request(Method::POST, &format!("/api/v1/organizations/{org}/imports?format=nessus&file_name=weekly.nessus"))
+            .body(scan)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 201);
+        let (status, shown) = viewer.get(&list).await;
+        assert_eq!(status, 200, "{shown}");
+        let first = &shown[0];
+        let sub_practice = first["suggestion"]["sub_practice"].as_str().ok_or("a suggestion")?.to_string();
+        let suggested = first["suggestion"]["status"].as_str().ok_or("a status")?.to_string();
+        assert!(first["suggestion"]["rule"].as_str().is_some_and(|r| !r.is_empty()), "{first}");
+        assert_eq!(first["decision"], Value::Null);
+        let version = first["answer_version"].as_i64();
+        let decide = format!("{list}/{sub_practice}");
+
+        // Who may decide, and what a decision must say.
+        let (status, _) = viewer.send(Method::POST, &decide, Some(json!({"decision": "accept", "version": version}))).await;
+        assert_eq!(status, 403, "a viewer only reads");
+        let (status, problem) = assessor.send(Method::POST, &format!("{list}/1.S.A"), Some(json!({"decision": "accept"}))).await;
+        assert_eq!(status, 404, "the scan suggests nothing for email protection: {problem}");
+        let (status, _) = assessor.send(Method::POST, &decide, Some(json!({"decision": "maybe"}))).await;
+        assert!(status == 400 || status == 422, "{status}");
+        let (status, problem) = assessor.send(Method::POST, &decide, Some(json!({"decision": "accept", "status": "implemented", "version": version}))).await;
+        assert_eq!(status, 422, "accepting takes the suggested status: {problem}");
+        if version.is_some() {
+            let (status, problem) = assessor.send(Method::POST, &decide, Some(json!({"decision": "accept"}))).await;
+            assert_eq!(status, 422, "an answered sub-practice needs the version read: {problem}");
+        }
+
+        let audit = format!("/api/v1/organizations/{org}/audit");
+        let events_before = assessor.get(&audit).await.1["events"].as_u64().ok_or("an event count")?;
+
+        // Accepted: the answer takes the suggested status.
+        let (status, accepted) = assessor.send(Method::POST, &decide, Some(json!({"decision": "accept", "version": version}))).await;
+        assert_eq!(status, 200, "{accepted}");
+        assert_eq!(accepted["answer"]["answer"]["status"], suggested.as_str(), "{accepted}");
+        assert_eq!(accepted["decision"]["decision"], "accept");
+        assert_eq!(accepted["decision"]["suggested_status"], suggested.as_str());
+        assert_eq!(accepted["decision"]["evidence"], first["suggestion"]["evidence"]);
+        assert_eq!(accepted["decision"]["decided_by"].as_str().map(|by| by.contains(ASSESSOR)), Some(true), "{accepted}");
+
+        // Overridden: a stale version is refused, the current one takes the assessor's status.
+        let other = if suggested == "partial" { "largely" } else { "partial" };
+        let overriding = |version: &Value| json!({"decision": "override", "status": other, "reason": "the scan missed the clinic's second site", "version": version});
+        let (status, problem) = assessor.send(Method::POST, &decide, Some(overriding(&json!(version)))).await;
+        // The version read before accepting is stale now; with none, the answer now exists.
+        assert_eq!(status, if version.is_some() { 409 } else { 422 }, "{problem}");
+        let (status, overridden) = assessor.send(Method::POST, &decide, Some(overriding(&accepted["answer"]["version"]))).await;
+        assert_eq!(status, 200, "{overridden}");
+        assert_eq!(overridden["answer"]["answer"]["status"], other);
+        assert_eq!(overridden["decision"]["decision"], "override");
+        assert_eq!(overridden["decision"]["chosen_status"], other);
+        assert_eq!(overridden["decision"]["reason"], "the scan missed the clinic's second site");
+
+        let (_, shown) = viewer.get(&list).await;
+        let now = shown.as_array().and_then(|all| all.iter().find(|s| s["suggestion"]["sub_practice"] == sub_practice.as_str())).ok_or("still suggested")?;
+        assert_eq!(now["decision"]["id"], overridden["decision"]["id"], "the latest decision is shown");
+        assert_eq!(now["decided_on_this_evidence"], true);
+        assert_eq!(now["answer_status"], other);
+        // Two decisions, each with its answer change, and nothing for the refused ones.
+        let (_, trail) = assessor.get(&audit).await;
+        assert_eq!(trail["events"].as_u64(), Some(events_before + 4), "{trail}");
+        assert_eq!(trail["intact"], true);
         server.stop().await;
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! The workspace in a real headless Chromium, on SQLite and on PostgreSQL: signing in and out
-//! with and without JavaScript, the setup link, keyboard-only sign-in, and the harness's own
-//! checks (accessibility, CSP) shown to catch what they look for. Every page visited passes the
-//! accessibility check and leaves no CSP violation in the browser's log; screenshots go to
-//! `target/screenshots/`. The harness is `tests/browser/`; docs/server.md, "Browser tests".
+//! with and without JavaScript, the setup link, keyboard-only sign-in, and the harness itself:
+//! its checks (accessibility, CSP) shown to catch what they look for, and its steps for htmx
+//! swaps, checkboxes and downloads. Every page visited passes the accessibility check and
+//! leaves no CSP violation in the browser's log; screenshots go to `target/screenshots/`. The
+//! harness is `tests/browser/`; docs/server.md, "Browser tests".
 
 #[path = "browser/mod.rs"]
 mod browser;
@@ -121,6 +122,50 @@ hicp_store::backend_tests! {
         page.expect_no_text("Your organizations").await?;
         page.shot("used-link").await?;
         assert_eq!(server.state.store().count_users().await?, 1);
+        page.close().await?;
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn the_harness_waits_for_swaps_ticks_boxes_and_downloads(db) {
+        let (server, password) = Server::demo(db).await;
+        let Some(page) = Page::open(&server, db, "harness", Script::On).await? else {
+            return Ok(());
+        };
+        page.sign_in(VIEWER, &password).await?;
+        page.expect_path("/").await?;
+        // A button htmx takes over: its answer (here the workspace script, as text) replaces a
+        // paragraph, and no new page loads. The click must wait for the swap, not a page. Also a
+        // checkbox, and a link to a download.
+        page.client()
+            .execute(
+                r##"const main = document.querySelector("main");
+                const src = document.querySelector("script[src*='/assets/hicp-']").getAttribute("src");
+                main.insertAdjacentHTML("beforeend",
+                  `<p id="swapped">Not swapped yet</p>` +
+                  `<button type="button" hx-get="${src}" hx-target="#swapped">Swap it</button>` +
+                  `<p><input type="checkbox" id="tick"><label for="tick">Tick me</label></p>` +
+                  `<p><a href="/api/v1/me">Who am I</a></p>`);
+                htmx.process(main);"##,
+                vec![],
+            )
+            .await?;
+        page.click("Swap it").await?;
+        page.expect_path("/").await?;
+        page.expect_no_text("Not swapped yet").await?;
+        page.expect_text("The workspace's own script").await?;
+
+        let ticked = "return document.getElementById('tick').checked;";
+        page.check("Tick me").await?;
+        assert_eq!(page.client().execute(ticked, vec![]).await?, true);
+        page.uncheck("Tick me").await?;
+        assert_eq!(page.client().execute(ticked, vec![]).await?, false);
+
+        // The download carries the browser's session cookie (HttpOnly, so no script sees it).
+        let me = page.download("Who am I").await?;
+        assert_eq!(me.status, 200);
+        assert!(me.content_type.starts_with("application/json"), "{}", me.content_type);
+        assert!(String::from_utf8_lossy(&me.body).contains(VIEWER));
         page.close().await?;
         server.stop().await;
         Ok(())

@@ -366,6 +366,8 @@ hicp_store::backend_tests! {
         assert!(!frozen.body.contains("hx-post"), "a final assessment has no answer forms");
         let refused = submit(&assessor, &practice.answer("1.S.A"), &practice.csrf, &[("version", "1"), ("status", "planned")]).await;
         assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(refused.body.contains("is final and cannot be changed"), "{}", refused.body);
+        assert!(!refused.body.contains("A colleague changed"), "nobody did");
 
         let overview = page(&assessor, &format!("/orgs/{}/assessments/{}", practice.org, practice.assessment)).await;
         assert!(overview.body.contains("Start the next assessment from these answers"), "{}", overview.body);
@@ -381,6 +383,65 @@ hicp_store::backend_tests! {
         };
         assert!(!statuses(&old).is_empty());
         assert_eq!(statuses(&new), statuses(&old), "the next assessment starts from the final one's answers");
+        server.stop().await;
+        Ok(())
+    }
+    async fn kept_evidence_suggests_a_status_that_one_button_takes(db) {
+        let Some(data) = testdata() else { return Ok(()) };
+        let (server, password) = Server::demo(db).await;
+        let assessor = browser(&server, ASSESSOR, &password).await;
+        let api = server.sign_in(ASSESSOR, &password).await;
+        let practice = family_practice(&assessor).await;
+        let scan = std::fs::read(data.join("python-libnessus/nessus_report_local_3.nessus"))?;
+        let response = api
+            .request(Method::POST, &format!("/api/v1/organizations/{}/imports?format=nessus&file_name=weekly.nessus", practice.org))
+            .body(scan)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 201);
+        let kept: Value = response.json().await?;
+        let suggestion = kept["suggestions"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["sub_practice"].as_str().is_some_and(|id| id.contains(".S."))))
+            .ok_or("a suggestion for the small tier")?;
+        let id = suggestion["sub_practice"].as_str().ok_or("an id")?;
+        let status = suggestion["status"].as_str().ok_or("a status")?;
+        let number: u8 = id.split('.').next().ok_or("a practice")?.parse()?;
+        let shown = page(&assessor, &practice.practice(number)).await;
+        let anchor = format!("id=\"sp-{}\"", id.replace('.', "-"));
+        let card = &shown.body[shown.body.find(&anchor).ok_or("the card")?..];
+        assert!(card.contains("What your evidence suggests"), "{card}");
+        // The rule in words, up to the first character HTML escapes.
+        let rule = suggestion["rule"].as_str().ok_or("a rule")?;
+        let unescaped = rule.split(['\'', '"', '&', '<', '>']).next().unwrap_or_default();
+        assert!(unescaped.len() > 20 && card.contains(unescaped), "{rule} in {card}");
+        let form = answer_form(&shown.body, id).ok_or("the form")?;
+        assert!(form.contains("name=\"suggestion\" value=\"accept\""), "{form}");
+        let version = field(form, "version").unwrap_or_default();
+        let taken = submit(&assessor, &practice.answer(id), &practice.csrf, &[("version", &version), ("status", "unknown"), ("note", "checked with the scan"), ("suggestion", "accept")]).await;
+        assert_eq!(taken.status, 303, "{}", taken.body);
+        let answer = stored_answer(&api, &practice, id).await;
+        assert_eq!(answer["answer"]["status"], status);
+        // What else the form carried is kept, and the decision is recorded and shown.
+        assert_eq!(answer["answer"]["note"], "checked with the scan");
+        let (listed_status, listed) = api
+            .send(Method::GET, &format!("/api/v1/organizations/{}/assessments/{}/suggestions", practice.org, practice.assessment), None)
+            .await;
+        assert_eq!(listed_status, 200, "{listed}");
+        let decided = listed
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["suggestion"]["sub_practice"] == id))
+            .ok_or("the suggestion listed")?;
+        assert_eq!(decided["decision"]["decision"], "accept", "{decided}");
+        let shown = page(&assessor, &practice.practice(number)).await;
+        assert!(shown.body.contains("Accepted by assessor@demo.hicp.invalid"), "{}", shown.body);
+        // Keeping one's own status is recorded as an override.
+        let form = answer_form(&shown.body, id).ok_or("the form")?;
+        let version = field(form, "version").unwrap_or_default();
+        let kept = submit(&assessor, &practice.answer(id), &practice.csrf, &[("version", &version), ("status", "partial"), ("suggestion", "override")]).await;
+        assert_eq!(kept.status, 303, "{}", kept.body);
+        let shown = page(&assessor, &practice.practice(number)).await;
+        assert!(shown.body.contains("Overridden, keeping"), "{}", shown.body);
         server.stop().await;
         Ok(())
     }

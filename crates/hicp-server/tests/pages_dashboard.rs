@@ -96,7 +96,7 @@ hicp_store::backend_tests! {
             "<caption class=\"visually-hidden\">Score per practice</caption>",
             "<caption class=\"visually-hidden\">Risk per threat</caption>",
             "What to do first",
-            "Risk removed per $1,000",
+            "Risk removed per unit of cost",
             "In place for the last 12 months",
             "applicable safeguards",
             // The demo keeps no scans: the page says how to import one.
@@ -269,6 +269,33 @@ hicp_store::backend_tests! {
         for path in [format!("/orgs/{other}/history"), format!("/orgs/{other}/compare"), format!("/orgs/{other}/reports")] {
             assert_eq!(page(&admin, &path).await.0, 200, "{path} with no assessment");
         }
+        server.stop().await;
+        Ok(())
+    }
+
+    async fn kept_scans_show_their_metrics_with_definitions(db) {
+        let Some(data) = testdata() else { return Ok(()) };
+        let (server, password) = Server::demo(db).await;
+        let assessor = server.sign_in(ASSESSOR, &password).await;
+        let org = organization_id(&assessor, FAMILY_PRACTICE).await;
+        let (_, before) = page(&assessor, &format!("/orgs/{org}")).await;
+        assert!(before.contains("No scans or inventories are kept"));
+        let scan = std::fs::read(data.join("python-libnessus/nessus_report_local_3.nessus"))?;
+        let response = assessor
+            .request(Method::POST, &format!("/api/v1/organizations/{org}/imports?format=nessus&file_name=weekly.nessus"))
+            .body(scan)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 201);
+        let (_, after) = page(&assessor, &format!("/orgs/{org}")).await;
+        assert!(!after.contains("No scans or inventories are kept"), "the kept dashboard follows the import");
+        let table = after
+            .split("Metrics measured from your scans and inventories")
+            .nth(1)
+            .and_then(|rest| rest.split("</table>").next())
+            .ok_or("a table of metrics")?;
+        assert!(table.contains("weekly.nessus (nessus, imported "), "{table}");
+        assert!(table.matches("<th scope=\"row\">").count() >= 1, "{table}");
         server.stop().await;
         Ok(())
     }

@@ -51,3 +51,29 @@ mod tests {
         assert_eq!(system.to_string(), "system:demo");
     }
 }
+
+/// A stored author in words for a page: a user's email (`user:<id> <email>`), else the text
+/// as stored (`cli:…`, `system:…`).
+pub fn author_in_words(stored: &str) -> &str {
+    stored
+        .strip_prefix("user:")
+        .and_then(|rest| rest.split_once(" <"))
+        .and_then(|(_, email)| email.strip_suffix('>'))
+        .unwrap_or(stored)
+}
+
+#[cfg(test)]
+mod author_tests {
+    use super::*;
+
+    #[test]
+    fn a_user_reads_as_their_email() {
+        let user = Actor::User {
+            id: uuid::Uuid::nil(),
+            email: "lead@clinic.example".into(),
+        };
+        assert_eq!(author_in_words(&user.to_string()), "lead@clinic.example");
+        assert_eq!(author_in_words("cli:maria"), "cli:maria");
+        assert_eq!(author_in_words("system:demo"), "system:demo");
+    }
+}

@@ -36,7 +36,7 @@ pub struct AnswerRules<'a> {
 
 impl AnswerRules<'_> {
     /// The engine's rule, so the store and the engine never disagree on what is valid.
-    fn check(&self, sub_practice: &SubPracticeId, answer: &Answer) -> StoreResult<()> {
+    pub(crate) fn check(&self, sub_practice: &SubPracticeId, answer: &Answer) -> StoreResult<()> {
         hicp_engine::check_answer(self.catalog, self.status_values, sub_practice, answer)?;
         Ok(())
     }
@@ -114,7 +114,7 @@ const SELECT_ANSWER_OF_SUB_PRACTICE: &str = concat!(
     " FROM answers WHERE assessment_id = $1 AND sub_practice = $2"
 );
 
-async fn answer_of(
+pub(crate) async fn answer_of(
     tx: &mut Tx,
     assessment_id: Uuid,
     sub_practice: &SubPracticeId,
@@ -412,31 +412,22 @@ impl Store {
         rules.check(sub_practice, answer)?;
         let added = self
             .write(actor, async |tx, now| {
-                let assessment = assessment_by_id(tx, assessment_id).await?;
-                refuse_if_final(&assessment)?;
-                if let Some(current) = answer_of(tx, assessment_id, sub_practice).await? {
-                    return Err(already_answered(current));
-                }
-                let row = AnswerRow::new(
-                    Uuid::now_v7(),
-                    assessment_id,
-                    sub_practice,
-                    answer,
-                    1,
-                    now,
-                    actor.to_string(),
-                )?;
-                row.insert(tx).await?;
-                let record = row.into_record()?;
-                let change = Change::new("answer.added", "answer", record.id)
-                    .organization(assessment.organization_id)
-                    .after(&record.payload())?;
-                Ok(Audited::new(record, change))
+                insert_answer(tx, actor, now, assessment_id, sub_practice, answer).await
             })
             .await;
-        match added {
-            // Another writer's answer committed between the check and the insert
-            // (PostgreSQL): the failed transaction cannot read it, a fresh snapshot can.
+        self.explain_unique_violation(added, assessment_id, sub_practice)
+            .await
+    }
+
+    /// Another writer's answer committed between the check and the insert (PostgreSQL): the
+    /// failed transaction cannot read it, a fresh snapshot can.
+    pub(crate) async fn explain_unique_violation<T>(
+        &self,
+        result: StoreResult<T>,
+        assessment_id: Uuid,
+        sub_practice: &SubPracticeId,
+    ) -> StoreResult<T> {
+        match result {
             Err(error) if error.is_unique_violation() => {
                 let current = self
                     .read(async |tx| answer_of(tx, assessment_id, sub_practice).await)
@@ -459,67 +450,7 @@ impl Store {
         expected_version: i64,
     ) -> StoreResult<AnswerRecord> {
         self.write(actor, async |tx, now| {
-            let current = answer_by_id(tx, answer_id).await?;
-            let assessment = assessment_by_id(tx, current.assessment_id).await?;
-            refuse_if_final(&assessment)?;
-            if current.version != expected_version {
-                return Err(conflict(current));
-            }
-            rules.check(&current.sub_practice, answer)?;
-            let status_changed = current.answer.status != answer.status;
-            let mut answer = answer.clone();
-            if status_changed && answer.since.is_none() {
-                answer.since = Some(now.date());
-            }
-            let row = AnswerRow::new(
-                answer_id,
-                current.assessment_id,
-                &current.sub_practice,
-                &answer,
-                expected_version + 1,
-                now,
-                actor.to_string(),
-            )?;
-            let updated = execute!(
-                tx,
-                "UPDATE answers SET status = $3, owner = $4, note = $5, since = $6, evidence = $7, justification = $8, questions = $9, version = version + 1, updated_at = $10, updated_by = $11 WHERE id = $1 AND version = $2",
-                answer_id,
-                expected_version,
-                &row.status,
-                &row.owner,
-                &row.note,
-                row.since,
-                &row.evidence,
-                &row.justification,
-                &row.questions,
-                now,
-                &row.updated_by
-            )?;
-            if updated == 0 {
-                // Another writer committed between our read and our update (PostgreSQL).
-                return Err(conflict(answer_by_id(tx, answer_id).await?));
-            }
-            if status_changed {
-                AnswerHistoryRow {
-                    id: Uuid::now_v7(),
-                    assessment_id: current.assessment_id,
-                    sub_practice: current.sub_practice.to_string(),
-                    from_status: Some(current.answer.status.as_str().to_string()),
-                    to_status: row.status.clone(),
-                    effective_on: answer.since.unwrap_or(now.date()),
-                    previous_since: current.answer.since,
-                    actor: actor.to_string(),
-                    recorded_at: now,
-                }
-                .insert(tx)
-                .await?;
-            }
-            let record = row.into_record()?;
-            let change = Change::new("answer.updated", "answer", answer_id)
-                .organization(assessment.organization_id)
-                .before(&current.payload())?
-                .after(&record.payload())?;
-            Ok(Audited::new(record, change))
+            change_answer(tx, actor, now, rules, answer_id, answer, expected_version).await
         })
         .await
     }
@@ -586,4 +517,108 @@ impl AssessmentRow {
         })?;
         StoredSnapshot::decode(&what, text)
     }
+}
+
+/// Inserts the first answer to a sub-practice inside an enclosing write (checked by the caller).
+pub(crate) async fn insert_answer(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    assessment_id: Uuid,
+    sub_practice: &SubPracticeId,
+    answer: &Answer,
+) -> StoreResult<Audited<AnswerRecord>> {
+    let assessment = assessment_by_id(tx, assessment_id).await?;
+    refuse_if_final(&assessment)?;
+    if let Some(current) = answer_of(tx, assessment_id, sub_practice).await? {
+        return Err(already_answered(current));
+    }
+    let row = AnswerRow::new(
+        Uuid::now_v7(),
+        assessment_id,
+        sub_practice,
+        answer,
+        1,
+        now,
+        actor.to_string(),
+    )?;
+    row.insert(tx).await?;
+    let record = row.into_record()?;
+    let change = Change::new("answer.added", "answer", record.id)
+        .organization(assessment.organization_id)
+        .after(&record.payload())?;
+    Ok(Audited::new(record, change))
+}
+
+/// Changes an answer inside an enclosing write: see [`Store::update_answer`].
+pub(crate) async fn change_answer(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: OffsetDateTime,
+    rules: AnswerRules<'_>,
+    answer_id: Uuid,
+    answer: &Answer,
+    expected_version: i64,
+) -> StoreResult<Audited<AnswerRecord>> {
+    let current = answer_by_id(tx, answer_id).await?;
+    let assessment = assessment_by_id(tx, current.assessment_id).await?;
+    refuse_if_final(&assessment)?;
+    if current.version != expected_version {
+        return Err(conflict(current));
+    }
+    rules.check(&current.sub_practice, answer)?;
+    let status_changed = current.answer.status != answer.status;
+    let mut answer = answer.clone();
+    if status_changed && answer.since.is_none() {
+        answer.since = Some(now.date());
+    }
+    let row = AnswerRow::new(
+        answer_id,
+        current.assessment_id,
+        &current.sub_practice,
+        &answer,
+        expected_version + 1,
+        now,
+        actor.to_string(),
+    )?;
+    let updated = execute!(
+        tx,
+        "UPDATE answers SET status = $3, owner = $4, note = $5, since = $6, evidence = $7, justification = $8, questions = $9, version = version + 1, updated_at = $10, updated_by = $11 WHERE id = $1 AND version = $2",
+        answer_id,
+        expected_version,
+        &row.status,
+        &row.owner,
+        &row.note,
+        row.since,
+        &row.evidence,
+        &row.justification,
+        &row.questions,
+        now,
+        &row.updated_by
+    )?;
+    if updated == 0 {
+        // Another writer committed between our read and our update (PostgreSQL).
+        return Err(conflict(answer_by_id(tx, answer_id).await?));
+    }
+    if status_changed {
+        AnswerHistoryRow {
+            id: Uuid::now_v7(),
+            assessment_id: current.assessment_id,
+            sub_practice: current.sub_practice.to_string(),
+            from_status: Some(current.answer.status.as_str().to_string()),
+            to_status: row.status.clone(),
+            effective_on: answer.since.unwrap_or(now.date()),
+            previous_since: current.answer.since,
+            actor: actor.to_string(),
+            recorded_at: now,
+        }
+        .insert(tx)
+        .await?;
+    }
+    let record = row.into_record()?;
+    let change = Change::new("answer.updated", "answer", answer_id)
+        .organization(assessment.organization_id)
+        .before(&current.payload())?
+        .after(&record.payload())?;
+    Ok(Audited::new(record, change))
 }

@@ -22,6 +22,8 @@ pub enum Entity {
     Milestone,
     Membership,
     EvidenceImport,
+    /// A suggested answer the organization's kept evidence makes.
+    Suggestion,
 }
 
 impl fmt::Display for Entity {
@@ -37,6 +39,7 @@ impl fmt::Display for Entity {
             Entity::Milestone => "milestone",
             Entity::Membership => "membership",
             Entity::EvidenceImport => "evidence import",
+            Entity::Suggestion => "suggested answer",
         })
     }
 }

@@ -25,6 +25,7 @@ pub mod records;
 mod rows;
 mod sign_in;
 mod stored;
+mod suggestions;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -34,7 +35,7 @@ use time::OffsetDateTime;
 
 pub use access::{LAST_SEEN_STEP, SECRET_PREFIX};
 pub use action_items::ActionItemEdit;
-pub use actor::Actor;
+pub use actor::{Actor, author_in_words};
 pub use assessments::{AnswerRules, NewAssessment};
 pub use audit::{AuditEntry, AuditReport, BrokenLink};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -48,9 +49,11 @@ pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus, AnswerHistoryRecord,
     AnswerRecord, ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceImportRecord,
     EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
-    OrganizationRecord, OrganizationSummary, Role, SessionRecord, UnknownWord, UserRecord,
+    OrganizationRecord, OrganizationSummary, Role, SessionRecord, SuggestionChoice,
+    SuggestionDecisionRecord, UnknownWord, UserRecord,
 };
 pub use sign_in::{Affiliation, Credentials};
+pub use suggestions::{AnswerChange, NewSuggestionDecision};
 
 /// A handle on the database; cheap to clone and safe to share between tasks.
 #[derive(Clone)]

@@ -22,7 +22,7 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The data directory: `$HICP_DATA_DIR`, else `$XDG_DATA_HOME/hicp`, else `~/.local/share/hicp`.
 pub fn default_data_dir() -> StoreResult<PathBuf> {

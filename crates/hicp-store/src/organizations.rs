@@ -273,6 +273,8 @@ impl Store {
             }
             Entity::Evidence => "SELECT organization_id FROM evidence WHERE id = $1",
             Entity::EvidenceImport => "SELECT organization_id FROM evidence_imports WHERE id = $1",
+            // A suggestion is computed, not stored: what has an id is a decision taken on one.
+            Entity::Suggestion => "SELECT organization_id FROM suggestion_decisions WHERE id = $1",
             Entity::User | Entity::ApiToken | Entity::Membership => {
                 return Err(StoreError::Invalid(format!(
                     "a {entity} does not belong to one organization"

@@ -61,6 +61,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// What the assessor did with a suggested answer: took its status, or chose their own.
+    SuggestionChoice { Accept = "accept", Override = "override" }
+);
+
+text_enum!(
     /// What a user may do in one organization.
     Role {
         Admin = "admin",
@@ -365,4 +370,28 @@ impl ActionItemRecord {
             (None, None) => ActionOwner::Nobody,
         }
     }
+}
+
+/// The assessor's decision on one suggested answer, with the suggestion as it was shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuggestionDecisionRecord {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub assessment_id: Uuid,
+    pub sub_practice: SubPracticeId,
+    /// The import whose metrics made the suggestion (`None` once that import is gone).
+    pub import_id: Option<Uuid>,
+    pub suggested_status: Status,
+    /// The rule that chose the suggested status, in words.
+    pub rule: String,
+    /// The figures the rule looked at, in words.
+    pub evidence: Vec<String>,
+    pub decision: SuggestionChoice,
+    /// The status the answer was given.
+    pub chosen_status: Status,
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// The [`Actor`](crate::Actor) as recorded.
+    pub decided_by: String,
 }

@@ -16,7 +16,8 @@ use crate::error::{StoreError, StoreResult};
 use crate::records::{
     ActionItemHistoryRecord, ActionItemRecord, AnswerHistoryRecord, AnswerRecord, ApiTokenRecord,
     AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, MembershipRecord,
-    MetricObservationRecord, MilestoneRecord, OrganizationRecord, SessionRecord, UserRecord,
+    MetricObservationRecord, MilestoneRecord, OrganizationRecord, SessionRecord,
+    SuggestionDecisionRecord, UserRecord,
 };
 use crate::stored;
 
@@ -585,6 +586,41 @@ table_io!(
 );
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SuggestionDecisionRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub assessment_id: Uuid,
+    pub sub_practice: String,
+    pub import_id: Option<Uuid>,
+    pub suggested_status: String,
+    pub rule: String,
+    /// JSON: the evidence lines shown with the suggestion.
+    pub evidence: String,
+    pub decision: String,
+    pub chosen_status: String,
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    pub decided_by: String,
+}
+
+macro_rules! suggestion_decision_columns {
+    () => {
+        "id, organization_id, assessment_id, sub_practice, import_id, suggested_status, rule, evidence, decision, chosen_status, reason, decided_at, decided_by"
+    };
+}
+
+table_io!(
+    SuggestionDecisionRow,
+    suggestion_decision_columns,
+    table: "suggestion_decisions",
+    order: "id",
+    organization: "organization_id = $1",
+    values: "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13",
+    [id, organization_id, assessment_id, sub_practice, import_id, suggested_status, rule, evidence, decision, chosen_status, reason, decided_at, decided_by]
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct AuditEventRow {
     /// Position in this database's chain (1, 2, ...).
     pub seq: i64,
@@ -624,7 +660,8 @@ pub(crate) use {
     action_item_columns, action_item_history_columns, answer_columns, answer_history_columns,
     api_token_columns, assessment_columns, audit_event_columns, evidence_columns,
     evidence_import_columns, import_host_columns, membership_columns, metric_observation_columns,
-    milestone_columns, organization_columns, session_columns, user_columns,
+    milestone_columns, organization_columns, session_columns, suggestion_decision_columns,
+    user_columns,
 };
 
 /// Parses a stored word; a word this build does not know means the row is damaged.
@@ -926,6 +963,28 @@ impl EvidenceImportRow {
             sha256: self.sha256,
             imported_at: self.imported_at,
             imported_by: self.imported_by,
+        })
+    }
+}
+
+impl SuggestionDecisionRow {
+    pub(crate) fn into_record(self) -> StoreResult<SuggestionDecisionRecord> {
+        let what = format!("suggestion decision {}", self.id);
+        Ok(SuggestionDecisionRecord {
+            sub_practice: parse(&what, &self.sub_practice)?,
+            suggested_status: parse(&what, &self.suggested_status)?,
+            evidence: serde_json::from_str(&self.evidence)
+                .map_err(|e| StoreError::corrupt(&what, e))?,
+            decision: parse(&what, &self.decision)?,
+            chosen_status: parse(&what, &self.chosen_status)?,
+            id: self.id,
+            organization_id: self.organization_id,
+            assessment_id: self.assessment_id,
+            import_id: self.import_id,
+            rule: self.rule,
+            reason: self.reason,
+            decided_at: self.decided_at,
+            decided_by: self.decided_by,
         })
     }
 }

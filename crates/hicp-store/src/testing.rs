@@ -182,7 +182,7 @@ impl Drop for TestDatabase {
 }
 
 /// Every table of the schema, for row counts before and after.
-pub const ALL_TABLES: [&str; 18] = [
+pub const ALL_TABLES: [&str; 19] = [
     "organizations",
     "users",
     "memberships",
@@ -197,6 +197,7 @@ pub const ALL_TABLES: [&str; 18] = [
     "evidence_imports",
     "import_hosts",
     "metric_observations",
+    "suggestion_decisions",
     "api_tokens",
     "sessions",
     "audit_events",

@@ -245,6 +245,22 @@ hicp_store::backend_tests! {
         let refused = kept_command(db, &["import", "kev", &kev, "--org", org]);
         assert!(!refused.status.success());
         assert!(String::from_utf8_lossy(&refused.stderr).contains("--kev"));
+
+        // The suggestions, accepted or overridden from the command line, and both recorded.
+        let shown = kept_json(db, &["evidence", "suggestions", "--org", org, "--format", "json"]);
+        let first = &shown[0];
+        let sub_practice = first["suggestion"]["sub_practice"].as_str().ok_or("a suggestion")?.to_string();
+        assert_eq!(first["decision"], Value::Null);
+        let accepted = kept_json(db, &["evidence", "suggestions", "--org", org, "--accept", &sub_practice, "--format", "json"]);
+        let entry = accepted.as_array().and_then(|all| all.iter().find(|s| s["suggestion"]["sub_practice"] == sub_practice.as_str())).ok_or("still suggested")?;
+        assert_eq!(entry["decision"]["decision"], "accept");
+        assert_eq!(entry["answer_status"], first["suggestion"]["status"]);
+        let overridden = kept_command(db, &["evidence", "suggestions", "--org", org, "--override", &sub_practice, "--status", "planned", "--reason", "new scanner licensed in June"]);
+        assert!(overridden.status.success(), "{}", String::from_utf8_lossy(&overridden.stderr));
+        let text = String::from_utf8_lossy(&overridden.stdout);
+        assert!(text.contains("overridden with planned") && text.contains("new scanner licensed in June"), "{text}");
+        let bad = kept_command(db, &["evidence", "suggestions", "--org", org, "--accept", "1.S.A"]);
+        assert!(!bad.status.success(), "nothing is suggested for email protection");
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Evidence files: uploaded as the request body, kept by the store with their SHA-256, and
-//! downloaded as they came.
+//! downloaded as they came; scanner imports and their metrics; the answers they suggest, and
+//! the assessor's decisions on them.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -7,16 +8,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hicp_app::evidence::{
-    Kept, Request, StoredMetrics, keep, read_upload_for_keeping, stored_metrics,
+    Choice, Decided, Kept, Request, ShownSuggestion, StoredMetrics, decide_suggestion, keep,
+    read_upload_for_keeping, stored_metrics,
 };
+use hicp_catalog::SubPracticeId;
+use hicp_engine::{Methodology, Status};
 use hicp_evidence::Format;
-use hicp_store::{EvidenceRecord, NewEvidence};
+use hicp_store::{AnswerRules, EvidenceRecord, NewEvidence};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::{OrgScope, Owner, Permission};
-use crate::problem::{ApiResult, Ids, Params, Problem};
+use crate::problem::{ApiResult, Ids, JsonBody, Params, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -188,6 +192,7 @@ pub async fn import(
         .parse()
         .map_err(|e: String| Problem::invalid(e))?;
     let file_name = plain_file_name(&query.file_name)?.to_string();
+    let today = state.today();
     // Parsing and hashing a large export takes CPU time: off the executor.
     let read = tokio::task::spawn_blocking(move || {
         let request = Request {
@@ -195,19 +200,11 @@ pub async fn import(
             kev: None,
             mapping: None,
         };
-        read_upload_for_keeping(request, &file_name, &body)
+        read_upload_for_keeping(request, &file_name, &body, today)
     })
     .await
     .map_err(|e| Problem::internal(&e))??;
-    let kept = keep(
-        state.store(),
-        &scope.caller.actor(),
-        scope.id(),
-        read,
-        None,
-        state.today(),
-    )
-    .await?;
+    let kept = keep(state.store(), &scope.caller.actor(), scope.id(), read).await?;
     Ok((StatusCode::CREATED, Json(kept)))
 }
 
@@ -220,4 +217,131 @@ pub async fn metrics(
 ) -> ApiResult<Json<Vec<StoredMetrics>>> {
     scope.require(Permission::Read)?;
     Ok(Json(stored_metrics(state.store(), scope.id()).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SuggestionsPath {
+    pub org: Uuid,
+    pub assessment: Uuid,
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{org}/assessments/{assessment}/suggestions", tag = "evidence",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path)),
+    responses((status = 200, description = "The answers the kept evidence suggests now, in sub-practice order: each with its rule and evidence, the import that made it, the current answer's status and version, and the latest decision taken on it", body = Vec<Object>),
+        (status = 404, description = "No such assessment in this organization", body = crate::problem::ProblemDocument)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<SuggestionsPath>,
+) -> ApiResult<Json<Vec<ShownSuggestion>>> {
+    scope.require(Permission::Read)?;
+    let assessment = scope.assessment(&state, path.assessment).await?;
+    Ok(Json(
+        hicp_app::evidence::suggestions(state.store(), scope.id(), assessment.id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SuggestionPath {
+    pub org: Uuid,
+    pub assessment: Uuid,
+    pub sub_practice: String,
+}
+
+/// Accept or override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Accept,
+    Override,
+}
+
+/// The assessor's decision on a suggested answer.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PostDecision {
+    pub decision: DecisionKind,
+    /// For `override`: the status to give (default: the answer keeps its own). Not allowed
+    /// with `accept`, which takes the suggested status.
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Status>,
+    /// For `override`: why the suggestion does not fit (also the justification of a
+    /// `not_applicable`).
+    pub reason: Option<String>,
+    /// The answer's version as read; required when the sub-practice is answered already.
+    pub version: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{org}/assessments/{assessment}/suggestions/{sub_practice}", tag = "evidence",
+    params(("org" = Uuid, Path), ("assessment" = Uuid, Path), ("sub_practice" = String, Path, example = "7.M.A")),
+    request_body = PostDecision,
+    responses(
+        (status = 200, description = "Recorded, and the answer changed: `decision` and `answer`", body = Object),
+        (status = 404, description = "No such assessment, or no suggestion for this sub-practice", body = crate::problem::ProblemDocument),
+        (status = 409, description = "The answer changed since `version`; `current` holds it", body = crate::problem::ProblemDocument),
+        (status = 422, description = "Not a valid decision or answer here", body = crate::problem::ProblemDocument),
+    ))]
+pub async fn decide(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Ids(path): Ids<SuggestionPath>,
+    JsonBody(request): JsonBody<PostDecision>,
+) -> ApiResult<Json<Decided>> {
+    Ok(Json(
+        record_decision(&state, &scope, path.assessment, &path.sub_practice, request).await?,
+    ))
+}
+
+/// The assessor's decision on the suggestion for `sub_practice`, recorded with the answer it
+/// brings — for the API and for the assessment page's suggestion buttons.
+pub async fn record_decision(
+    state: &AppState,
+    scope: &OrgScope,
+    assessment: Uuid,
+    sub_practice: &str,
+    request: PostDecision,
+) -> ApiResult<Decided> {
+    let sub_practice: SubPracticeId = sub_practice
+        .parse()
+        .map_err(|_| Problem::not_found("sub-practice"))?;
+    let assessment = scope.assessment(state, assessment).await?;
+    let current = state
+        .store()
+        .answers(assessment.id)
+        .await?
+        .into_iter()
+        .find(|answer| answer.sub_practice == sub_practice);
+    scope.may_change(
+        Permission::Assess,
+        Owner::named(current.as_ref().and_then(|a| a.answer.owner.as_deref())),
+    )?;
+    let choice = match request.decision {
+        DecisionKind::Accept if request.status.is_some() => {
+            return Err(Problem::invalid(
+                "accepting takes the suggested status: leave `status` out, or override",
+            ));
+        }
+        DecisionKind::Accept => Choice::Accept,
+        DecisionKind::Override => Choice::Override {
+            status: request.status,
+            reason: request.reason,
+        },
+    };
+    let methodology = Methodology::default();
+    let rules = AnswerRules {
+        catalog: state.catalog(),
+        status_values: &methodology.status_values,
+    };
+    let decided = decide_suggestion(
+        state.store(),
+        rules,
+        &scope.caller.actor(),
+        scope.id(),
+        assessment.id,
+        &sub_practice,
+        current.as_ref(),
+        choice,
+        request.version,
+    )
+    .await?;
+    Ok(decided)
 }

@@ -99,5 +99,13 @@ pub fn routes(config: &ServerConfig) -> Router<AppState> {
                 .post(evidence::import)
                 .layer(DefaultBodyLimit::max(config.max_upload_bytes)),
         )
+        .route(
+            &format!("{organization}/assessments/{{assessment}}/suggestions"),
+            get(evidence::suggestions),
+        )
+        .route(
+            &format!("{organization}/assessments/{{assessment}}/suggestions/{{sub_practice}}"),
+            post(evidence::decide),
+        )
         .route(&format!("{organization}/audit"), get(organizations::audit))
 }

@@ -19,6 +19,7 @@ use crate::api::account::{
     NewToken, PasswordChange, new_token, revoke_own_token, set_own_password, without_session,
 };
 use crate::caller::{Caller, Credential};
+use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageResult, Signed};
 use crate::problem::Ids;
 use crate::state::AppState;
@@ -218,18 +219,4 @@ async fn revoke_token(
 ) -> PageResult<Response> {
     revoke_own_token(&state, &caller, token).await?;
     Ok(Redirect::to("/account?revoked=1").into_response())
-}
-
-/// The API's message as a sentence for the page.
-pub(crate) fn sentence(detail: &str) -> String {
-    let mut chars = detail.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    out.push_str(chars.as_str());
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }

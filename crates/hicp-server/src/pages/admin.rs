@@ -10,8 +10,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use hicp_store::Role;
 use hicp_store::portable::ImportOutcome;
+use hicp_store::{Role, author_in_words};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ use crate::api::organizations::{
     AuditState, Member, MemberPath, SetMember, audit_state, drop_member, export_file,
     import_export, member_list, put_member,
 };
-use crate::pages::account::sentence;
+use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageError, PageResult, Section, Signed};
 use crate::problem::{Ids, Problem};
 use crate::state::AppState;
@@ -147,7 +147,7 @@ async fn render(state: &AppState, scope: &OrgScope) -> PageResult<AdminPage> {
                         "[year]-[month]-[day] [hour]:[minute] UTC"
                     ))
                     .unwrap_or_default(),
-                who: event.actor,
+                who: author_in_words(&event.actor).to_string(),
                 what: event.action,
                 object: format!("{} {}", event.object_type, event.object_id),
             })

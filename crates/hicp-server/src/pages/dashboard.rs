@@ -124,7 +124,8 @@ struct GapLine {
     title: String,
     risk_removed: String,
     cost: String,
-    per_thousand: String,
+    /// The engine's ranking figure: risk removed per unit of cost and effort.
+    priority: String,
     when: String,
     why: String,
     more_reasons: Vec<String>,
@@ -331,23 +332,18 @@ async fn build(state: &AppState, scope: &OrgScope, marker: &str) -> PageResult<D
         .top_actions
         .iter()
         .map(|action| {
-            let reasons = evaluation
+            let gap = evaluation
                 .gaps
                 .iter()
-                .find(|gap| gap.id.to_string() == action.id)
-                .map(|gap| gap.reasons.clone())
-                .unwrap_or_default();
+                .find(|gap| gap.id.to_string() == action.id);
+            let reasons = gap.map(|gap| gap.reasons.clone()).unwrap_or_default();
             GapLine {
                 rank: action.rank,
                 id: action.id.clone(),
                 title: action.title.to_string(),
                 risk_removed: num(action.risk_reduction),
                 cost: dollars(action.estimated_cost),
-                per_thousand: if action.estimated_cost == 0 {
-                    "no cost".to_string()
-                } else {
-                    num(action.risk_reduction * 1000.0 / action.estimated_cost as f64)
-                },
+                priority: gap.map_or_else(String::new, |gap| format!("{:.2}", gap.priority)),
                 when: action
                     .period_label
                     .clone()

@@ -68,6 +68,20 @@ pub async fn csrf_field_to_header(
     next.run(Request::from_parts(parts, body)).await
 }
 
+/// An API message (which starts lowercase, as its problem details do) as a sentence for a
+/// page.
+pub fn sentence(detail: &str) -> String {
+    let mut chars = detail.chars();
+    let mut text: String = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
 fn too_large() -> Response {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,

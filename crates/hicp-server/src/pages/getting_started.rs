@@ -19,6 +19,7 @@ use crate::access::OrgScope;
 use crate::api::assessments::start_assessment;
 use crate::api::organizations::create_organization;
 use crate::caller::Caller;
+use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageResult, Signed};
 use crate::state::AppState;
 
@@ -436,17 +437,4 @@ async fn answered(
         assessment.id
     ))
     .into_response())
-}
-
-/// An API detail as a sentence on a page.
-pub fn sentence(detail: &str) -> String {
-    let mut chars = detail.chars();
-    let mut text: String = chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    if !text.ends_with('.') {
-        text.push('.');
-    }
-    text
 }

@@ -19,7 +19,7 @@ use axum::{Form, Router};
 use hicp_app::Planning;
 use hicp_engine::Methodology;
 use hicp_report::model::{dollars, iso_date};
-use hicp_store::{ActionItemRecord, ActionStatus, UserRecord};
+use hicp_store::{ActionItemRecord, ActionStatus, UserRecord, author_in_words};
 use serde::Deserialize;
 use time::Date;
 use uuid::Uuid;
@@ -29,7 +29,7 @@ use crate::api::plan::{
     ItemEdit, ItemPath, ItemStatusChange, MilestoneChange, MilestonePath, NewItem, OwnerChange,
     add_item, change_status, edit_item, tick_milestone,
 };
-use crate::pages::account::sentence;
+use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageError, PageResult, Section, Signed};
 use crate::problem::{Ids, Problem};
 use crate::state::AppState;
@@ -659,7 +659,7 @@ async fn render_item(
                 when: iso_date(h.recorded_at.date()),
                 from: h.from_status.map_or("", status_label),
                 to: status_label(h.to_status),
-                who: h.actor,
+                who: author_in_words(&h.actor).to_string(),
                 reason: h.reason,
             })
             .collect(),

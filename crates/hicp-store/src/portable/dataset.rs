@@ -14,7 +14,8 @@ use crate::organizations::name_taken;
 use crate::rows::{
     ActionItemHistoryRow, ActionItemRow, AnswerHistoryRow, AnswerRow, ApiTokenRow, AssessmentRow,
     AuditEventRow, EvidenceImportRow, EvidenceRow, ImportHostRow, MembershipRow,
-    MetricObservationRow, MilestoneRow, OrganizationRow, Scope, SessionRow, UserRow,
+    MetricObservationRow, MilestoneRow, OrganizationRow, Scope, SessionRow, SuggestionDecisionRow,
+    UserRow,
 };
 
 /// Every table's rows, each kept in its table's order.
@@ -35,6 +36,8 @@ pub struct Dataset {
     #[serde(default)]
     pub import_hosts: Vec<ImportHostRow>,
     pub metric_observations: Vec<MetricObservationRow>,
+    #[serde(default)]
+    pub suggestion_decisions: Vec<SuggestionDecisionRow>,
     pub api_tokens: Vec<ApiTokenRow>,
     pub sessions: Vec<SessionRow>,
     pub audit_events: Vec<AuditEventRow>,
@@ -109,6 +112,11 @@ macro_rules! each_table {
             $body
         }
         {
+            let $name = "suggestion_decisions";
+            let $rows = $($borrow)+ $dataset.suggestion_decisions;
+            $body
+        }
+        {
             let $name = "api_tokens";
             let $rows = $($borrow)+ $dataset.api_tokens;
             $body
@@ -131,6 +139,7 @@ macro_rules! each_table {
 fn introduced_in(table: &str) -> u32 {
     match table {
         "evidence_imports" | "import_hosts" => 2,
+        "suggestion_decisions" => 3,
         _ => 1,
     }
 }
@@ -179,6 +188,7 @@ impl Dataset {
             evidence_imports: EvidenceImportRow::select(tx, scope).await?,
             import_hosts: ImportHostRow::select(tx, scope).await?,
             metric_observations: MetricObservationRow::select(tx, scope).await?,
+            suggestion_decisions: SuggestionDecisionRow::select(tx, scope).await?,
             api_tokens: Vec::new(),
             sessions: Vec::new(),
             audit_events: AuditEventRow::select(tx, scope).await?,
@@ -368,6 +378,14 @@ impl Dataset {
                 return outside("metric_observations", row.id.to_string());
             }
         }
+        for row in &self.suggestion_decisions {
+            if row.organization_id != expected
+                || !assessments.contains(&row.assessment_id)
+                || row.import_id.is_some_and(|id| !imports.contains(&id))
+            {
+                return outside("suggestion_decisions", row.id.to_string());
+            }
+        }
         for row in &self.audit_events {
             if row.organization_id != Some(expected) {
                 return outside("audit_events", row.id.to_string());
@@ -429,6 +447,7 @@ impl Dataset {
         insert_all!(self.evidence_imports);
         insert_all!(self.import_hosts);
         insert_all!(self.metric_observations);
+        insert_all!(self.suggestion_decisions);
         insert_all!(self.api_tokens);
         insert_all!(self.sessions);
         match placement {

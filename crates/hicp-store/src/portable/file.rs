@@ -24,8 +24,9 @@ use crate::evidence::MAX_EVIDENCE_BYTES;
 
 pub const FORMAT: &str = "hicp-portable";
 /// The version this build writes. Version 1 files (before evidence imports, assessment
-/// snapshots and session use times) still read.
-pub const FORMAT_VERSION: u32 = 2;
+/// snapshots and session use times) and version 2 files (before suggestion decisions) still
+/// read.
+pub const FORMAT_VERSION: u32 = 3;
 pub(crate) const MANIFEST_PATH: &str = "manifest.json";
 const EVIDENCE_DIR: &str = "evidence/";
 

@@ -74,9 +74,10 @@ pub struct Contents {
 }
 
 /// Empties every table, children before parents (for a forced restore).
-const DELETE_CHILD_FIRST: [&str; 17] = [
+const DELETE_CHILD_FIRST: [&str; 18] = [
     "DELETE FROM sessions",
     "DELETE FROM api_tokens",
+    "DELETE FROM suggestion_decisions",
     "DELETE FROM metric_observations",
     "DELETE FROM import_hosts",
     "DELETE FROM evidence_imports",

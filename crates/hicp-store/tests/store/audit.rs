@@ -21,11 +21,12 @@ hicp_store::backend_tests! {
         let report = store.verify_audit().await?;
         assert_eq!(report.broken, None);
         assert_eq!(report.events, events as u64);
-        // seed makes 14 changes of 13 kinds: organization, assessment, plan, item status (two:
-        // one started, one deferred), milestone, answer, evidence, metric, scanner import,
-        // user, membership, token, session.
-        assert_eq!(events, 14);
-        assert_eq!(raw.scalar_i64("SELECT COUNT(DISTINCT action) FROM audit_events").await, 13);
+        // seed makes 16 changes of 14 kinds: organization, assessment, plan, item status (two:
+        // one started, one deferred), milestone, answer (two: one changed, one with the
+        // suggestion decision), evidence, metric, scanner import, suggestion overridden, user,
+        // membership, token, session.
+        assert_eq!(events, 16);
+        assert_eq!(raw.scalar_i64("SELECT COUNT(DISTINCT action) FROM audit_events").await, 14);
         Ok(())
     }
 

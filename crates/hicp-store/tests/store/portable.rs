@@ -202,7 +202,12 @@ hicp_store::backend_tests! {
         let newer = dir.join("newer.zip");
         rewrite(&good, &newer, |name, bytes| {
             Some(if name == "manifest.json" {
-                String::from_utf8_lossy(&bytes).replace("\"format_version\": 2", "\"format_version\": 3").into_bytes()
+                {
+                    let current = hicp_store::portable::FORMAT_VERSION;
+                    String::from_utf8_lossy(&bytes)
+                        .replace(&format!("\"format_version\": {current}"), &format!("\"format_version\": {}", current + 1))
+                        .into_bytes()
+                }
             } else {
                 bytes
             })

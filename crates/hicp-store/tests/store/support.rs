@@ -10,8 +10,9 @@ use hicp_catalog::Catalog;
 use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Answer, Assessment, EvaluationOptions, Status};
 use hicp_store::{
-    Actor, AnswerRules, AssessmentRecord, ImportedHost, NewAssessment, NewEvidence,
-    NewEvidenceImport, NewMetric, OrganizationRecord, Role, Store,
+    Actor, AnswerChange, AnswerRules, AssessmentRecord, ImportedHost, NewAssessment, NewEvidence,
+    NewEvidenceImport, NewMetric, NewSuggestionDecision, OrganizationRecord, Role, Store,
+    SuggestionChoice,
 };
 use time::macros::date;
 
@@ -173,13 +174,37 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         )
         .await
         .expect("metric is recorded");
-    store
+    let import = store
         .record_evidence_import(
             &ACTOR,
             scan_import(organization.id, "scan-2026-10.nessus", &"11".repeat(32)),
         )
         .await
         .expect("a scan is imported");
+    // The scan's suggestion for the last answered sub-practice, overridden by the assessor.
+    let answers = store.answers(assessment.id).await.expect("answers load");
+    let answer = answers.last().expect("the example has answers");
+    store
+        .decide_suggestion(
+            &ACTOR,
+            rules(),
+            NewSuggestionDecision {
+                assessment_id: assessment.id,
+                sub_practice: &answer.sub_practice,
+                import_id: import.id,
+                suggested_status: Status::NotImplemented,
+                rule: "Of the hosts the scanner saw, the share found in the inventory.",
+                evidence: &["0 of 2 scanned hosts are in the inventory".to_string()],
+                decision: SuggestionChoice::Override,
+                reason: Some("the inventory lives in a spreadsheet not imported yet"),
+            },
+            AnswerChange {
+                answer: &answer.answer,
+                version: Some(answer.version),
+            },
+        )
+        .await
+        .expect("a suggestion is overridden");
     let user = store
         .create_user(
             &ACTOR,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use hicp_engine::{EvaluationOptions, Status};
 use hicp_store::testing::TestDatabase;
 use hicp_store::{
-    ActionItemEdit, ActionOwner, ActionStatus, AssessmentStatus, Entity, ManualClock,
-    NewAssessment, Role, StoreError,
+    ActionItemEdit, ActionOwner, ActionStatus, AnswerChange, AssessmentStatus, Entity, ManualClock,
+    NewAssessment, NewSuggestionDecision, Role, StoreError, SuggestionChoice,
 };
 use time::macros::{date, datetime};
 
@@ -359,6 +359,67 @@ hicp_store::backend_tests! {
         assert!(matches!(twice, StoreError::NotFound { entity: Entity::Membership, .. }), "{twice}");
         let actions = audit_actions(db).await;
         assert_eq!(actions.iter().filter(|a| *a == "user.admin_set").count(), 2);
+        Ok(())
+    }
+
+    async fn a_suggestion_decision_and_its_answer_are_written_together(db) {
+        let store = db.open().await?;
+        let organization = store.create_organization(&ACTOR, &handmade_assessment("Decided").organization).await?;
+        let other = store.create_organization(&ACTOR, &handmade_assessment("Elsewhere").organization).await?;
+        let assessment = store.create_assessment(&ACTOR, rules(), NewAssessment {
+            organization_id: organization.id,
+            title: "Spring",
+            catalog_edition: &catalog().edition.id,
+            assessment: &handmade_assessment("Decided"),
+        }).await?;
+        let import = store.record_evidence_import(&ACTOR, scan_import(organization.id, "may.nessus", &"cd".repeat(32))).await?;
+        let foreign = store.record_evidence_import(&ACTOR, scan_import(other.id, "theirs.nessus", &"ef".repeat(32))).await?;
+        let sub_practice: hicp_catalog::SubPracticeId = "7.M.A".parse()?;
+        let evidence = ["82% of 11 hosts scanned with credentials".to_string()];
+        let decision = |import_id, choice| NewSuggestionDecision {
+            assessment_id: assessment.id,
+            sub_practice: &sub_practice,
+            import_id,
+            suggested_status: Status::Largely,
+            rule: "Scans exist, so at least partial.",
+            evidence: &evidence,
+            decision: choice,
+            reason: None,
+        };
+        let largely = hicp_engine::Answer::with_status(Status::Largely);
+        let partial = hicp_engine::Answer::with_status(Status::Partial);
+        let mut raw = Raw::connect(db).await;
+        let before = raw.counts().await;
+        // Refused, with nothing written: another organization's import, an accept that does
+        // not take the suggested status, an answer the rules refuse.
+        let foreign_import = store.decide_suggestion(&ACTOR, rules(), decision(foreign.id, SuggestionChoice::Accept), AnswerChange { answer: &largely, version: None }).await;
+        assert!(matches!(foreign_import, Err(StoreError::NotFound { entity: Entity::EvidenceImport, .. })), "{foreign_import:?}");
+        let not_accepting = store.decide_suggestion(&ACTOR, rules(), decision(import.id, SuggestionChoice::Accept), AnswerChange { answer: &partial, version: None }).await;
+        assert!(matches!(not_accepting, Err(StoreError::Invalid(_))), "{not_accepting:?}");
+        let unjustified = hicp_engine::Answer::with_status(Status::NotApplicable);
+        let refused = store.decide_suggestion(&ACTOR, rules(), decision(import.id, SuggestionChoice::Override), AnswerChange { answer: &unjustified, version: None }).await;
+        assert!(refused.is_err(), "not applicable needs a justification");
+        assert_eq!(raw.counts().await, before, "nothing written");
+
+        let (accepted, answer) = store.decide_suggestion(&ACTOR, rules(), decision(import.id, SuggestionChoice::Accept), AnswerChange { answer: &largely, version: None }).await?;
+        assert_eq!((answer.answer.status, answer.version), (Status::Largely, 1));
+        assert_eq!((accepted.decision, accepted.chosen_status, accepted.import_id), (SuggestionChoice::Accept, Status::Largely, Some(import.id)));
+        assert_eq!(accepted.evidence, evidence);
+        // A stale version is refused, decision and all.
+        let counted = raw.counts().await;
+        let mut overriding = decision(import.id, SuggestionChoice::Override);
+        overriding.reason = Some("  the imaging network was not scanned ");
+        let stale = store.decide_suggestion(&ACTOR, rules(), overriding.clone(), AnswerChange { answer: &partial, version: Some(0) }).await;
+        assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+        assert_eq!(raw.counts().await, counted);
+        let (overridden, answer) = store.decide_suggestion(&ACTOR, rules(), overriding, AnswerChange { answer: &partial, version: Some(1) }).await?;
+        assert_eq!((answer.answer.status, answer.version), (Status::Partial, 2));
+        assert_eq!(overridden.reason.as_deref(), Some("the imaging network was not scanned"));
+        assert_eq!(store.suggestion_decisions(assessment.id).await?, [accepted, overridden.clone()]);
+        assert_eq!(store.organization_of(Entity::Suggestion, overridden.id).await?, organization.id);
+        let actions = audit_actions(db).await;
+        let tail: Vec<&str> = actions.iter().rev().take(4).rev().map(String::as_str).collect();
+        assert_eq!(tail, ["answer.added", "suggestion.accepted", "answer.updated", "suggestion.overridden"]);
         Ok(())
     }
 

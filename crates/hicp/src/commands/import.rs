@@ -80,15 +80,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     let actor = local_actor();
                     let mut kept = Vec::with_capacity(args.files.len());
                     for path in &args.files {
-                        let read = read_for_keeping(request, path, &mut |file, read, total| {
-                            bar.show(file, read, total)
-                        });
+                        let read =
+                            read_for_keeping(request, path, today(), &mut |file, read, total| {
+                                bar.show(file, read, total)
+                            });
                         bar.finish();
-                        let read = read?;
-                        kept.push(
-                            keep(store, &actor, organization.id, read, kev.as_ref(), today())
-                                .await?,
-                        );
+                        kept.push(keep(store, &actor, organization.id, read?).await?);
                     }
                     Ok(kept)
                 })

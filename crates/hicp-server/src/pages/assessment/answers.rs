@@ -15,10 +15,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use hicp_app::evidence::ShownSuggestion;
 use hicp_catalog::{Practice, SubPractice};
 use hicp_engine::{Answer, Methodology, Status, effective_status};
-use hicp_evidence::Suggestion;
-use hicp_store::EvidenceRecord;
+use hicp_store::{AssessmentStatus, EvidenceRecord, SuggestionChoice, author_in_words};
 use serde::Deserialize;
 use time::Date;
 use time::macros::format_description;
@@ -27,9 +27,9 @@ use uuid::Uuid;
 use super::{Heading, Loaded, status_badge};
 use crate::access::OrgScope;
 use crate::api::assessments::save_answer;
-use crate::api::evidence::{Upload, keep_evidence};
+use crate::api::evidence::{DecisionKind, PostDecision, Upload, keep_evidence, record_decision};
+use crate::pages::forms::sentence;
 use crate::pages::frame::{Frame, PageError, PageResult, Section, Signed};
-use crate::pages::getting_started::sentence;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -57,24 +57,17 @@ struct StatusChoice {
 }
 
 fn status_choices() -> Vec<StatusChoice> {
-    [
-        Status::Unknown,
-        Status::NotImplemented,
-        Status::Planned,
-        Status::Partial,
-        Status::Largely,
-        Status::Implemented,
-        Status::NotApplicable,
-    ]
-    .into_iter()
-    .map(|status| StatusChoice {
-        value: status.as_str(),
-        label: match status {
-            Status::Unknown => "Not answered yet",
-            other => other.label(),
-        },
-    })
-    .collect()
+    // "Not answered yet" first: it is where every answer starts.
+    std::iter::once(Status::Unknown)
+        .chain(Status::ALL.into_iter().filter(|s| *s != Status::Unknown))
+        .map(|status| StatusChoice {
+            value: status.as_str(),
+            label: match status {
+                Status::Unknown => "Not answered yet",
+                other => other.label(),
+            },
+        })
+        .collect()
 }
 
 /// An answer's fields as a form shows them (typed text, so a refused one can be shown again).
@@ -218,19 +211,42 @@ struct EvidenceFile {
 }
 
 struct SuggestionView {
-    status: &'static str,
     label: &'static str,
     rule: &'static str,
     evidence: Vec<String>,
+    /// The import it comes from, in words.
+    source: String,
+    /// The decision already taken on this evidence's suggestion, in words.
+    decided: Option<String>,
 }
 
 impl SuggestionView {
-    fn of(suggestion: &Suggestion) -> SuggestionView {
+    fn of(shown: &ShownSuggestion) -> SuggestionView {
+        let suggestion = &shown.suggestion;
+        let decided = shown
+            .decision
+            .as_ref()
+            .filter(|_| shown.decided_on_this_evidence)
+            .map(|decision| {
+                let what = match decision.decision {
+                    SuggestionChoice::Accept => "accepted".to_string(),
+                    SuggestionChoice::Override => {
+                        format!("overridden, keeping \"{}\"", decision.chosen_status.label())
+                    }
+                };
+                format!(
+                    "{} by {} on {}.",
+                    sentence(&what).trim_end_matches('.'),
+                    author_in_words(&decision.decided_by),
+                    decision.decided_at.date()
+                )
+            });
         SuggestionView {
-            status: suggestion.status.as_str(),
             label: suggestion.status.label(),
             rule: suggestion.rule,
             evidence: suggestion.evidence.clone(),
+            source: shown.source.clone(),
+            decided,
         }
     }
 }
@@ -276,7 +292,7 @@ struct ItemContext<'a> {
     scope: &'a OrgScope,
     loaded: &'a Loaded,
     files: &'a [EvidenceRecord],
-    suggestions: &'a BTreeMap<String, Suggestion>,
+    suggestions: &'a BTreeMap<String, ShownSuggestion>,
 }
 
 impl ItemContext<'_> {
@@ -392,7 +408,7 @@ struct PracticeData {
     practice: Practice,
     subs: Vec<SubPractice>,
     files: Vec<EvidenceRecord>,
-    suggestions: BTreeMap<String, Suggestion>,
+    suggestions: BTreeMap<String, ShownSuggestion>,
 }
 
 impl PracticeData {
@@ -417,12 +433,12 @@ impl PracticeData {
             return Err(Problem::not_found("practice in this organization's tier").into());
         }
         let files = state.store().evidence_of(scope.id()).await?;
-        let suggestions = hicp_app::evidence::stored_metrics(state.store(), scope.id())
-            .await?
-            .into_iter()
-            .flat_map(|kept| kept.suggestions)
-            .map(|suggestion| (suggestion.sub_practice.to_string(), suggestion))
-            .collect();
+        let suggestions =
+            hicp_app::evidence::suggestions(state.store(), scope.id(), loaded.record.id)
+                .await?
+                .into_iter()
+                .map(|shown| (shown.suggestion.sub_practice.to_string(), shown))
+                .collect();
         Ok(PracticeData {
             loaded,
             practice,
@@ -521,9 +537,9 @@ async fn practice_page(
     Ok(page)
 }
 
-/// The answer form as posted: its fields, the version it was read at, and whether the
-/// "Use this suggestion" button sent it.
-fn posted(pairs: Vec<(String, String)>) -> (Fields, Option<i64>, Option<String>) {
+/// The answer form as posted: its fields, the version it was read at, and the decision on the
+/// evidence's suggestion when one of its buttons sent it.
+fn posted(pairs: Vec<(String, String)>) -> (Fields, Option<i64>, Option<DecisionKind>) {
     let mut fields = Fields::default();
     let mut version = None;
     let mut suggestion = None;
@@ -536,7 +552,13 @@ fn posted(pairs: Vec<(String, String)>) -> (Fields, Option<i64>, Option<String>)
             "evidence" => fields.evidence = value,
             "justification" => fields.justification = value,
             "version" => version = value.trim().parse().ok(),
-            "use_suggestion" => suggestion = Some(value),
+            "suggestion" => {
+                suggestion = match value.as_str() {
+                    "accept" => Some(DecisionKind::Accept),
+                    "override" => Some(DecisionKind::Override),
+                    _ => None,
+                }
+            }
             other => {
                 if let Some(key) = other.strip_prefix("q.") {
                     fields.questions.insert(key.to_string(), value);
@@ -567,14 +589,16 @@ async fn save(
         .cloned()
         .ok_or_else(|| Problem::not_found("sub-practice"))?;
     let (mut fields, version, suggestion) = posted(pairs);
-    if let Some(status) = suggestion {
-        // The assessor took the evidence's suggestion. Recording that they accepted (or
-        // overrode) it is the store's and application's to add (being built); it goes here,
-        // once they have it, with `data.suggestions[sub.id]` as what was suggested.
-        fields.status = status;
+    if suggestion == Some(DecisionKind::Accept)
+        && let Some(shown) = data.suggestions.get(&sub_practice)
+    {
+        fields.status = shown.suggestion.status.as_str().to_string();
     }
     let outcome = match fields.answer() {
-        Err(message) => Err(Refused::Invalid(message)),
+        Err(message) => Err(Refused::Invalid {
+            message,
+            about_justification: false,
+        }),
         Ok(answer) => match save_answer(
             &state,
             &scope,
@@ -585,16 +609,43 @@ async fn save(
         )
         .await
         {
-            Ok(record) => Ok(record),
-            Err(problem) if problem.status() == StatusCode::CONFLICT => Err(Refused::Stale),
+            // The form's other fields are saved first, so nothing typed is lost; the decision
+            // is then recorded against the answer as saved.
+            Ok(record) => match suggestion {
+                Some(decision) => record_decision(
+                    &state,
+                    &scope,
+                    assessment,
+                    &sub_practice,
+                    PostDecision {
+                        decision,
+                        status: None,
+                        reason: None,
+                        version: Some(record.version),
+                    },
+                )
+                .await
+                .map(|decided| decided.answer)
+                .map_err(|problem| Refused::Invalid {
+                    message: sentence(problem.detail()),
+                    about_justification: false,
+                }),
+                None => Ok(record),
+            },
+            // A final assessment answers 409 too, but nobody changed anything: its page says so.
+            Err(problem)
+                if problem.status() == StatusCode::CONFLICT
+                    && data.loaded.record.status != AssessmentStatus::Final =>
+            {
+                Err(Refused::Stale)
+            }
             Err(problem) if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => {
                 let values = Methodology::default().status_values;
-                let message = sentence(problem.detail());
-                if effective_status(&answer, &sub, &values) == Status::NotApplicable {
-                    Err(Refused::Justification(message))
-                } else {
-                    Err(Refused::Invalid(message))
-                }
+                Err(Refused::Invalid {
+                    message: sentence(problem.detail()),
+                    about_justification: effective_status(&answer, &sub, &values)
+                        == Status::NotApplicable,
+                })
             }
             Err(problem) => return Err(PageError::Problem(problem)),
         },
@@ -631,7 +682,7 @@ async fn save(
                 by: fresh
                     .loaded
                     .answer(&sub)
-                    .map(|a| a.updated_by.clone())
+                    .map(|a| author_in_words(&a.updated_by).to_string())
                     .unwrap_or_default(),
                 mine: fields.differences(&item.fields, &sub),
             });
@@ -644,12 +695,15 @@ async fn save(
                 item,
             ));
         }
-        Err(refused) => {
+        Err(Refused::Invalid {
+            message,
+            about_justification,
+        }) => {
             let mut item = data.context(&scope).item(&sub, Some(fields));
-            match refused {
-                Refused::Justification(message) => item.justification_error = Some(message),
-                Refused::Invalid(message) => item.error = Some(message),
-                Refused::Stale => {}
+            if about_justification {
+                item.justification_error = Some(message);
+            } else {
+                item.error = Some(message);
             }
             (StatusCode::UNPROCESSABLE_ENTITY, item)
         }
@@ -657,10 +711,15 @@ async fn save(
     Ok(respond(&state, &scope, &data, &headers, status, item))
 }
 
+/// Why an answer was not kept.
 enum Refused {
+    /// Someone else changed it since the form was read.
     Stale,
-    Invalid(String),
-    Justification(String),
+    /// Not a valid answer; `about_justification` when the not-applicable rule refused it.
+    Invalid {
+        message: String,
+        about_justification: bool,
+    },
 }
 
 /// The fragment for htmx (always 200: htmx swaps nothing on an error status, and the fragment
