@@ -381,6 +381,9 @@ hicp_store::backend_tests! {
             .await?;
         assert_eq!(save_shown, false, "autosave forms hide their Save button");
         answer(&page, Script::On, &id, "Planned").await?;
+        // The heading's badge follows the saved answer without a reload.
+        let badge = texts(&page, &format!("#sp-{}-badge", id.replace('.', "-"))).await?;
+        assert_eq!(badge, ["Planned"], "{id}'s heading shows the saved status");
         page.shot("saved").await?;
         page.client().refresh().await?;
         page.check_page().await?;
