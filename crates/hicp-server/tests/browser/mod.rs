@@ -189,6 +189,28 @@ impl Page {
     /// `<select>`, picks the option with that text.
     pub async fn fill(&self, label: &str, value: &str) -> Result<(), Failure> {
         let field = self.field(label).await?;
+        self.fill_field(&field, value).await
+    }
+
+    /// [`Page::fill`] for a field that appears more than once, e.g. "Status" in each
+    /// sub-practice: the one whose row, list item, section, article or card also contains
+    /// `context`. With script on, a field of an autosaving (htmx) form is sent when it
+    /// changes; the step waits until htmx has swapped the answer in, and checks the page.
+    pub async fn fill_in(&self, context: &str, label: &str, value: &str) -> Result<(), Failure> {
+        let field = self.field_near(label, Some(context)).await?;
+        let htmx = self.handled_by_htmx(&field).await?;
+        if htmx {
+            self.mark_page().await?;
+        }
+        self.fill_field(&field, value).await?;
+        if htmx {
+            self.after_action(&format!("filling {label:?} near {context:?}"), false)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn fill_field(&self, field: &Element, value: &str) -> Result<(), Failure> {
         let kind = field.attr("type").await?.unwrap_or_default();
         match (field.tag_name().await?.as_str(), kind.as_str()) {
             ("select", _) => field.select_by_label(value).await?,
@@ -200,7 +222,7 @@ impl Page {
                         "const [field, value] = arguments; field.value = value;
                          field.dispatchEvent(new Event('input', {bubbles: true}));
                          field.dispatchEvent(new Event('change', {bubbles: true}));",
-                        vec![element_json(&field), json!(value)],
+                        vec![element_json(field), json!(value)],
                     )
                     .await?;
             }
@@ -241,7 +263,9 @@ impl Page {
     }
 
     /// [`Page::click`] for a button that appears more than once, e.g. in each row: the one
-    /// whose row, list item, form, fieldset, section or card also contains `context`.
+    /// whose row, list item, form, fieldset, section or card also contains `context` (the
+    /// nearest such box counts, so a form inside a sub-practice's section is found by the
+    /// section's heading).
     pub async fn click_in(&self, context: &str, text: &str) -> Result<(), Failure> {
         self.click_near(text, Some(context)).await
     }
@@ -467,10 +491,15 @@ impl Page {
 
     /// The one field labelled `label`, or a failure listing the labels there are.
     async fn field(&self, label: &str) -> Result<Element, Failure> {
+        self.field_near(label, None).await
+    }
+
+    /// [`Page::field`], among the fields whose row or section also contains `context`.
+    async fn field_near(&self, label: &str, context: Option<&str>) -> Result<Element, Failure> {
         let found = self
             .client
             .execute(
-                r#"const [wanted] = arguments;
+                r#"const [wanted, context] = arguments;
                 const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
                 const names = (el) => {
                   const own = el.labels ? [...el.labels].map((l) => norm(l.textContent)) : [];
@@ -482,13 +511,20 @@ impl Page {
                   .filter((el) => el.type !== "hidden");
                 let matches = fields.filter((el) => names(el).includes(wanted));
                 if (!matches.length) matches = fields.filter((el) => names(el).some((n) => n.startsWith(wanted)));
+                if (context) matches = matches.filter((el) => {
+                  const box = el.closest("tr, li, section, article, .card");
+                  return box && norm(box.textContent).includes(context);
+                });
                 const shown = matches.filter((el) => el.getClientRects().length > 0);
                 return {matches: shown.length ? shown : matches, names: fields.flatMap(names)};"#,
-                vec![json!(label)],
+                vec![json!(label), json!(context)],
             )
             .await?;
-        self.one(found, &format!("field labelled {label:?}"), "labels")
-            .await
+        let what = match context {
+            Some(context) => format!("field labelled {label:?} near {context:?}"),
+            None => format!("field labelled {label:?}"),
+        };
+        self.one(found, &what, "labels").await
     }
 
     /// The one button or link named `text` (near `context`), and whether htmx handles it.
@@ -503,10 +539,20 @@ impl Page {
                   "button, a[href], input[type=submit], input[type=button], [role=button], summary")];
                 const named = (el) => name(el) === wanted || norm(el.getAttribute("aria-label")) === wanted;
                 let matches = all.filter(named);
-                if (context) matches = matches.filter((el) => {
-                  const box = el.closest("tr, li, form, fieldset, section, article, .card");
-                  return box && norm(box.textContent).includes(context);
-                });
+                if (context) {
+                  // How many boxes out from the element the nearest one holding `context` is:
+                  // a Save button's form may not name its sub-practice, its section does.
+                  const boxes = "tr, li, form, fieldset, section, article, .card";
+                  const distance = (el) => {
+                    let box = el.closest(boxes);
+                    for (let n = 0; box; n++, box = box.parentElement && box.parentElement.closest(boxes)) {
+                      if (norm(box.textContent).includes(context)) return n;
+                    }
+                    return Infinity;
+                  };
+                  const near = Math.min(...matches.map(distance));
+                  matches = matches.filter((el) => distance(el) === near && near !== Infinity);
+                }
                 const shown = matches.filter((el) => el.getClientRects().length > 0);
                 return {matches: shown.length ? shown : matches, names: all.map(name).filter(Boolean)};"#,
                 vec![json!(text), json!(context)],
@@ -601,6 +647,12 @@ impl Page {
     }
 
     async fn full_page_png(&self) -> Result<Vec<u8>, Failure> {
+        // Captured while scrolled down, Chromium leaves parts of the page beyond the window
+        // unpainted (a field below the one just typed into came out blank); from the top it
+        // paints them all. The scroll position matters to no step.
+        self.client
+            .execute("window.scrollTo(0, 0);", vec![])
+            .await?;
         let metrics = self
             .client
             .issue_cmd(Vendor::cdp("Page.getLayoutMetrics", json!({})))
