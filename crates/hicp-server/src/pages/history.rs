@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hicp_app::comparison::compare;
+use hicp_app::comparison::{Change, compare};
 use hicp_report::charts;
 use hicp_report::escape::num;
 use hicp_report::model::{RiskLevel, iso_date};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::access::{OrgScope, Permission};
+use crate::cache::KeptEvaluation;
 use crate::pages::dashboard::{
     AssessmentLine, MovedFigure, evaluation_of, figure, heat_class, moved, score_badge, signed,
 };
@@ -287,8 +288,8 @@ fn side_by_side(
     state: &AppState,
     from: &AssessmentRecord,
     to: &AssessmentRecord,
-    before: &crate::cache::KeptEvaluation,
-    after: &crate::cache::KeptEvaluation,
+    before: &KeptEvaluation,
+    after: &KeptEvaluation,
 ) -> Compared {
     let catalog = state.catalog();
     let comparison = compare(&before.evaluated, &after.evaluated);
@@ -332,7 +333,7 @@ fn side_by_side(
             details_changed: a.details_changed,
         })
         .collect();
-    let figures = |label: &str, change: hicp_app::comparison::Change| MovedFigure {
+    let figures = |label: &str, change: Change| MovedFigure {
         label: label.to_string(),
         from: figure(change.from),
         to: figure(change.to),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::access::{OrgScope, Permission};
 use crate::api::assessments::{DOWNLOADS, Download, REPORT_PERMISSION, report_file};
-use crate::pages::dashboard::AssessmentLine;
+use crate::pages::dashboard::{AssessmentLine, status_words};
 use crate::pages::frame::{Frame, PageResult, Section, Signed};
 use crate::problem::{Ids, Params, Problem};
 use crate::state::AppState;
@@ -121,11 +121,7 @@ async fn reports(
             .rev()
             .map(|record| Choice {
                 id: record.id,
-                label: format!(
-                    "{} ({})",
-                    record.title,
-                    crate::pages::dashboard::status_words(record.status)
-                ),
+                label: format!("{} ({})", record.title, status_words(record.status)),
             })
             .collect(),
         chosen: chosen.map(AssessmentLine::new),
