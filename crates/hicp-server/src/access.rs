@@ -99,13 +99,10 @@ impl FromRequestParts<AppState> for OrgScope {
             .ok_or_else(|| Problem::not_found("organization"))?;
         let store = state.store();
         // Not a member and no such organization answer alike.
-        let role = store
-            .role_of(organization_id, caller.user.id)
+        let (role, organization) = store
+            .membership_in(organization_id, caller.user.id)
             .await?
             .ok_or_else(|| Problem::not_found("organization"))?;
-        let organization = store
-            .find_organization(&organization_id.to_string())
-            .await?;
         Ok(OrgScope {
             caller,
             organization,

@@ -137,7 +137,7 @@ impl FromRequestParts<AppState> for Caller {
                 credential: Credential::Token { id: token.id },
             }
         } else if let Some(secret) = session_secret(&parts.headers) {
-            let session = store
+            let live = store
                 .find_session(&secret, state.config().session_idle)
                 .await?
                 .ok_or_else(Problem::unauthenticated)?;
@@ -155,7 +155,7 @@ impl FromRequestParts<AppState> for Caller {
                 }
             }
             Caller {
-                user: store.user(session.user_id).await?,
+                user: live.user,
                 credential: Credential::Session { secret },
             }
         } else {

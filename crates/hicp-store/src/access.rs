@@ -10,10 +10,13 @@ use crate::audit::{Audited, Change};
 use crate::db::{Tx, execute, fetch_optional};
 use crate::digest::{hex, sha256_hex};
 use crate::error::{Entity, StoreError, StoreResult};
-use crate::records::{ApiTokenRecord, MembershipRecord, Role, SessionRecord, UserRecord};
+use crate::records::{
+    ApiTokenRecord, LiveSession, MembershipRecord, OrganizationRecord, Role, SessionRecord,
+    UserRecord,
+};
 use crate::rows::{
-    ApiTokenRow, MembershipRow, SessionRow, UserRow, api_token_columns, membership_columns,
-    session_columns, user_columns,
+    ApiTokenRow, MemberOrganizationRow, MembershipRow, SessionRow, SessionUserRow, UserRow,
+    api_token_columns, membership_columns, session_columns, user_columns,
 };
 
 /// How API token secrets begin, so a leaked one is recognizable.
@@ -40,6 +43,15 @@ const SELECT_SESSION_BY_HASH: &str = concat!(
     session_columns!(),
     " FROM sessions WHERE id_hash = $1"
 );
+// The user's columns qualified, as user_columns! lists them, and the session's renamed where
+// the two tables share a name.
+const SELECT_LIVE_SESSION: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, \
+     u.created_at, u.is_admin, s.created_at AS session_created_at, s.expires_at, s.last_seen_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1";
+const SELECT_MEMBER_ORGANIZATION: &str = "SELECT m.role, o.id, o.name, o.tier, o.tier_reason, \
+     o.profile, o.created_at, o.updated_at, o.version \
+     FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+     WHERE m.organization_id = $1 AND m.user_id = $2";
 
 /// How stale a session's last use may be recorded: finding a session writes its last use only
 /// when the recorded one is older than this (or than half the idle limit, if shorter).
@@ -169,9 +181,30 @@ impl Store {
     }
 
     /// The role of a user in an organization, if any.
+    /// The caller's role in an organization with the organization itself, or `None` for one
+    /// they do not belong to (or that does not exist).
+    pub async fn membership_in(
+        &self,
+        organization_id: Uuid,
+        user_id: Uuid,
+    ) -> StoreResult<Option<(Role, OrganizationRecord)>> {
+        self.lookup(async |tx| {
+            fetch_optional!(
+                tx,
+                MemberOrganizationRow,
+                SELECT_MEMBER_ORGANIZATION,
+                organization_id,
+                user_id
+            )?
+            .map(MemberOrganizationRow::into_records)
+            .transpose()
+        })
+        .await
+    }
+
     pub async fn role_of(&self, organization_id: Uuid, user_id: Uuid) -> StoreResult<Option<Role>> {
         let row = self
-            .read(async |tx| {
+            .lookup(async |tx| {
                 Ok(fetch_optional!(
                     tx,
                     MembershipRow,
@@ -225,7 +258,7 @@ impl Store {
     ) -> StoreResult<Option<ApiTokenRecord>> {
         let hash = sha256_hex(secret.as_bytes());
         let row = self
-            .read(async |tx| {
+            .lookup(async |tx| {
                 Ok(fetch_optional!(
                     tx,
                     ApiTokenRow,
@@ -291,21 +324,31 @@ impl Store {
         Ok((record, secret))
     }
 
-    /// The live session for a cookie secret: `None` when it is unknown, past its absolute
-    /// expiry, or unused for longer than `idle`. A live session's last use moves to now (at
-    /// most once per [`LAST_SEEN_STEP`], so busy sessions do not write on every request).
+    /// The live session for a cookie secret, with its user: `None` when it is unknown, past
+    /// its absolute expiry, or unused for longer than `idle`. A live session's last use moves
+    /// to now (at most once per [`LAST_SEEN_STEP`], so busy sessions do not write on every
+    /// request).
     pub async fn find_session(
         &self,
         secret: &str,
         idle: Duration,
-    ) -> StoreResult<Option<SessionRecord>> {
+    ) -> StoreResult<Option<LiveSession>> {
+        let hash = sha256_hex(secret.as_bytes());
         let row = self
-            .read(async |tx| session_by_secret(tx, secret).await)
+            .lookup(async |tx| {
+                Ok(fetch_optional!(
+                    tx,
+                    SessionUserRow,
+                    SELECT_LIVE_SESSION,
+                    &hash
+                )?)
+            })
             .await?;
         let now = self.now();
-        let Some(mut session) = row.map(|row| row.to_record()) else {
+        let Some(mut live) = row.map(SessionUserRow::into_live) else {
             return Ok(None);
         };
+        let session = &mut live.session;
         if session.expires_at <= now || session.last_seen_at + idle <= now {
             return Ok(None);
         }
@@ -313,7 +356,6 @@ impl Store {
             let actor = Actor::System {
                 component: "session-use",
             };
-            let hash = sha256_hex(secret.as_bytes());
             self.write(&actor, async |tx, now| {
                 execute!(
                     tx,
@@ -327,7 +369,7 @@ impl Store {
             .await?;
             session.last_seen_at = now;
         }
-        Ok(Some(session))
+        Ok(Some(live))
     }
 
     /// Ends every session of a user (signing out everywhere); yields how many ended.

@@ -6,7 +6,7 @@
 //! integers read as `i64`.
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-use sqlx::Transaction;
+use sqlx::{Database, Transaction, pool::PoolConnection};
 #[cfg(feature = "postgres")]
 use sqlx::{PgPool, Postgres};
 #[cfg(feature = "sqlite")]
@@ -50,11 +50,35 @@ pub(crate) enum Db {
     Postgres(PgPool),
 }
 
+/// Where a store operation's statements run: a transaction, or (for a lookup) a pooled
+/// connection on its own.
 pub(crate) enum Tx {
     #[cfg(feature = "sqlite")]
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Session<Sqlite>),
     #[cfg(feature = "postgres")]
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(Session<Postgres>),
+}
+
+pub(crate) enum Session<DB: Database> {
+    Transaction(Transaction<'static, DB>),
+    /// Statements outside a transaction, each atomic on its own.
+    Connection(PoolConnection<DB>),
+}
+
+impl<DB: Database> Session<DB> {
+    pub(crate) fn connection(&mut self) -> &mut DB::Connection {
+        match self {
+            Session::Transaction(tx) => tx,
+            Session::Connection(conn) => conn,
+        }
+    }
+
+    async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Session::Transaction(tx) => tx.commit().await,
+            Session::Connection(_) => Ok(()),
+        }
+    }
 }
 
 /// How a transaction will be used; decides how it starts on each backend.
@@ -66,6 +90,11 @@ pub(crate) enum Mode {
     Write,
     /// One consistent snapshot for several reads (exports, backups) while writers go on.
     Snapshot,
+    /// No transaction: for a read whose statements need not agree with each other (most often
+    /// a single one, which is atomic by itself). It saves BEGIN and COMMIT, which on SQLite are
+    /// two of a lone query's three trips to the connection's worker thread, on every request's
+    /// session and membership checks.
+    Lookup,
 }
 
 impl Db {
@@ -81,20 +110,28 @@ impl Db {
     pub(crate) async fn begin(&self, mode: Mode) -> StoreResult<Tx> {
         Ok(match (self, mode) {
             #[cfg(feature = "sqlite")]
-            (Db::Sqlite(pool), Mode::Write) =>
-            {
-                #[cfg(feature = "sqlite")]
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
+            (Db::Sqlite(pool), Mode::Write) => Tx::Sqlite(Session::Transaction(
+                pool.begin_with("BEGIN IMMEDIATE").await?,
+            )),
+            #[cfg(feature = "sqlite")]
+            (Db::Sqlite(pool), Mode::Snapshot) => {
+                Tx::Sqlite(Session::Transaction(pool.begin().await?))
             }
             #[cfg(feature = "sqlite")]
-            (Db::Sqlite(pool), Mode::Snapshot) => Tx::Sqlite(pool.begin().await?),
+            (Db::Sqlite(pool), Mode::Lookup) => Tx::Sqlite(Session::Connection(pool.acquire().await?)),
             #[cfg(feature = "postgres")]
-            (Db::Postgres(pool), Mode::Write) => Tx::Postgres(pool.begin().await?),
+            (Db::Postgres(pool), Mode::Write) => {
+                Tx::Postgres(Session::Transaction(pool.begin().await?))
+            }
             #[cfg(feature = "postgres")]
-            (Db::Postgres(pool), Mode::Snapshot) => Tx::Postgres(
+            (Db::Postgres(pool), Mode::Snapshot) => Tx::Postgres(Session::Transaction(
                 pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
-            ),
+            )),
+            #[cfg(feature = "postgres")]
+            (Db::Postgres(pool), Mode::Lookup) => {
+                Tx::Postgres(Session::Connection(pool.acquire().await?))
+            }
         })
     }
 
@@ -125,13 +162,13 @@ macro_rules! on_conn {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
             #[cfg(feature = "sqlite")]
-            $crate::db::Tx::Sqlite(tx) => {
-                let $conn = &mut **tx;
+            $crate::db::Tx::Sqlite(session) => {
+                let $conn = session.connection();
                 $body
             }
             #[cfg(feature = "postgres")]
-            $crate::db::Tx::Postgres(tx) => {
-                let $conn = &mut **tx;
+            $crate::db::Tx::Postgres(session) => {
+                let $conn = session.connection();
                 $body
             }
         }

@@ -49,7 +49,7 @@ pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus, AnswerHistoryRecord,
     AnswerRecord, ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceImportRecord,
     EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
-    OrganizationRecord, OrganizationSummary, Role, SessionRecord, SuggestionChoice,
+    LiveSession, OrganizationRecord, OrganizationSummary, Role, SessionRecord, SuggestionChoice,
     SuggestionDecisionRecord, UnknownWord, UserRecord,
 };
 pub use sign_in::{Affiliation, Credentials};

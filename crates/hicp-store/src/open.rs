@@ -178,8 +178,11 @@ async fn open_sqlite(_url: &str, path: &Path) -> StoreResult<Db> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30));
+    // A connection to a local file does not go stale, so it is not pinged on every acquire
+    // (a trip to its worker thread that every read would pay).
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|source| StoreError::Open { target, source })?;

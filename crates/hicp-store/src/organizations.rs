@@ -195,7 +195,7 @@ impl Store {
     pub async fn find_organization(&self, id_or_name: &str) -> StoreResult<OrganizationRecord> {
         let key = id_or_name.trim();
         let row = self
-            .read(async |tx| {
+            .lookup(async |tx| {
                 if let Ok(id) = Uuid::parse_str(key)
                     && let Some(row) = fetch_optional!(tx, OrganizationRow, SELECT_BY_ID, id)?
                 {

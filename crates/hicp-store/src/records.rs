@@ -304,6 +304,13 @@ pub struct SessionRecord {
     pub last_seen_at: OffsetDateTime,
 }
 
+/// A live session with its user, as every signed-in request needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub session: SessionRecord,
+    pub user: UserRecord,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricObservationRecord {
     pub id: Uuid,

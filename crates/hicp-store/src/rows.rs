@@ -15,9 +15,9 @@ use crate::db::{Tx, execute, fetch_all};
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
     ActionItemHistoryRecord, ActionItemRecord, AnswerHistoryRecord, AnswerRecord, ApiTokenRecord,
-    AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, MembershipRecord,
-    MetricObservationRecord, MilestoneRecord, OrganizationRecord, SessionRecord,
-    SuggestionDecisionRecord, UserRecord,
+    AssessmentRecord, EvidenceImportRecord, EvidenceRecord, ImportHostRecord, LiveSession,
+    MembershipRecord, MetricObservationRecord, MilestoneRecord, OrganizationRecord, Role,
+    SessionRecord, SuggestionDecisionRecord, UserRecord,
 };
 use crate::stored;
 
@@ -935,6 +935,46 @@ impl ApiTokenRow {
             expires_at: self.expires_at,
             revoked_at: self.revoked_at,
         }
+    }
+}
+
+/// A session joined with its user: every signed-in request reads both, in one statement.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionUserRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub session_created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub last_seen_at: Option<OffsetDateTime>,
+}
+
+impl SessionUserRow {
+    pub(crate) fn into_live(self) -> LiveSession {
+        LiveSession {
+            session: SessionRecord {
+                user_id: self.user.id,
+                created_at: self.session_created_at,
+                expires_at: self.expires_at,
+                last_seen_at: self.last_seen_at.unwrap_or(self.session_created_at),
+            },
+            user: self.user.into_record(),
+        }
+    }
+}
+
+/// A membership joined with its organization: every request in an organization's scope reads
+/// both, in one statement.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MemberOrganizationRow {
+    pub role: String,
+    #[sqlx(flatten)]
+    pub organization: OrganizationRow,
+}
+
+impl MemberOrganizationRow {
+    pub(crate) fn into_records(self) -> StoreResult<(Role, OrganizationRecord)> {
+        let what = format!("membership in {}", self.organization.id);
+        Ok((parse(&what, &self.role)?, self.organization.into_record()?))
     }
 }
 

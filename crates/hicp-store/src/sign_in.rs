@@ -58,7 +58,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: Uuid) -> StoreResult<UserRecord> {
-        self.read(async |tx| user_by_id(tx, id).await).await
+        self.lookup(async |tx| user_by_id(tx, id).await).await
     }
 
     /// How many accounts exist: none means the server still needs its first administrator.

@@ -332,7 +332,8 @@ hicp_store::backend_tests! {
         assert_eq!(store.authenticate_api_token(&forever).await?, None, "revoked");
 
         let (session, cookie) = store.create_session(user.id, time::Duration::hours(8)).await?;
-        assert_eq!(store.find_session(&cookie, time::Duration::hours(1)).await?, Some(session));
+        let live = store.find_session(&cookie, time::Duration::hours(1)).await?.ok_or("live")?;
+        assert_eq!((live.session, live.user), (session, user.clone()), "the session with its user");
         clock.advance(time::Duration::hours(9));
         assert_eq!(store.find_session(&cookie, time::Duration::hours(1)).await?, None, "expired");
         let (_, cookie) = store.create_session(user.id, time::Duration::hours(8)).await?;
@@ -341,9 +342,16 @@ hicp_store::backend_tests! {
 
         let organization = store.create_organization(&ACTOR, &handmade_assessment("Roles").organization).await?;
         assert_eq!(store.role_of(organization.id, user.id).await?, None);
+        assert_eq!(store.membership_in(organization.id, user.id).await?, None, "not a member");
         store.set_membership(&ACTOR, organization.id, user.id, hicp_store::Role::Viewer).await?;
         store.set_membership(&ACTOR, organization.id, user.id, hicp_store::Role::Auditor).await?;
         assert_eq!(store.role_of(organization.id, user.id).await?, Some(hicp_store::Role::Auditor));
+        assert_eq!(
+            store.membership_in(organization.id, user.id).await?,
+            Some((hicp_store::Role::Auditor, organization.clone())),
+            "the role with the organization"
+        );
+        assert_eq!(store.membership_in(uuid::Uuid::now_v7(), user.id).await?, None, "no such organization");
         Ok(())
     }
 }

@@ -269,7 +269,7 @@ hicp_store::backend_tests! {
         // Used every 20 minutes, it lives on past the idle limit counted from its start...
         for step in 1..=4 {
             clock.advance(time::Duration::minutes(20));
-            let found = store.find_session(&cookie, idle).await?.ok_or("still live")?;
+            let found = store.find_session(&cookie, idle).await?.ok_or("still live")?.session;
             assert_eq!(found.last_seen_at, session.created_at + time::Duration::minutes(20 * step));
         }
         // ...and ends after 30 minutes unused.
@@ -288,7 +288,7 @@ hicp_store::backend_tests! {
         let mut raw = Raw::connect(db).await;
         let events = raw.scalar_i64("SELECT COUNT(*) FROM audit_events").await;
         clock.advance(time::Duration::seconds(10));
-        let found = store.find_session(&quiet, idle).await?.ok_or("live")?;
+        let found = store.find_session(&quiet, idle).await?.ok_or("live")?.session;
         assert_eq!(found.last_seen_at, found.created_at, "not rewritten within {:?}", hicp_store::LAST_SEEN_STEP);
         assert_eq!(raw.scalar_i64("SELECT COUNT(*) FROM audit_events").await, events, "use is not audited");
 

@@ -18,7 +18,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use hicp_app::evidence::ShownSuggestion;
 use hicp_catalog::{Practice, SubPractice};
-use hicp_engine::{Answer, Methodology, Status, effective_status};
+use hicp_engine::methodology::StatusValues;
+use hicp_engine::{Answer, Status, effective_status};
 use hicp_store::{AssessmentStatus, EvidenceRecord, SuggestionChoice, author_in_words};
 use serde::Deserialize;
 use time::Date;
@@ -300,7 +301,7 @@ struct ItemContext<'a> {
 impl ItemContext<'_> {
     fn item(&self, sub: &SubPractice, fields: Option<Fields>) -> Item {
         let answer = self.loaded.answer(sub);
-        let values = Methodology::default().status_values;
+        let values = StatusValues::default();
         let fields = fields
             .unwrap_or_else(|| answer.map_or_else(Fields::unanswered, |a| Fields::of(&a.answer)));
         let effective = answer.map_or(Status::Unknown, |a| {
@@ -406,11 +407,9 @@ struct AnswerFragment {
 
 /// Everything a practice page is made of, read once per request.
 struct PracticeData {
-    loaded: Loaded,
+    reads: Arc<AssessmentReads>,
     practice: Practice,
     subs: Vec<SubPractice>,
-    files: Vec<EvidenceRecord>,
-    suggestions: BTreeMap<String, ShownSuggestion>,
 }
 
 /// What the practice pages read from the store for one assessment, kept while the store's
@@ -479,20 +478,18 @@ impl PracticeData {
             return Err(Problem::not_found("practice in this organization's tier").into());
         }
         Ok(PracticeData {
-            loaded: reads.loaded.clone(),
+            reads,
             practice,
             subs,
-            files: reads.files.clone(),
-            suggestions: reads.suggestions.clone(),
         })
     }
 
     fn context<'a>(&'a self, scope: &'a OrgScope) -> ItemContext<'a> {
         ItemContext {
             scope,
-            loaded: &self.loaded,
-            files: &self.files,
-            suggestions: &self.suggestions,
+            loaded: &self.reads.loaded,
+            files: &self.reads.files,
+            suggestions: &self.reads.suggestions,
         }
     }
 
@@ -506,7 +503,7 @@ impl PracticeData {
         let visible: Vec<&SubPractice> = self
             .subs
             .iter()
-            .filter(|sub| self.loaded.visible(scope, sub))
+            .filter(|sub| self.reads.loaded.visible(scope, sub))
             .collect();
         let mut replaced = replaced;
         let items = visible
@@ -526,7 +523,7 @@ impl PracticeData {
             .filter(|number| {
                 state
                     .catalog()
-                    .required_for(self.loaded.tier)
+                    .required_for(self.reads.loaded.tier)
                     .any(|sub| sub.practice == *number)
             })
             .collect();
@@ -537,7 +534,7 @@ impl PracticeData {
                 Section::Assessment,
                 format!("{}. {}", self.practice.number, self.practice.title),
             ),
-            assessment: self.loaded.heading(),
+            assessment: self.reads.loaded.heading(),
             number: self.practice.number,
             title: self.practice.title.clone(),
             summary: self.practice.summary.clone(),
@@ -629,7 +626,7 @@ async fn save(
         .ok_or_else(|| Problem::not_found("sub-practice"))?;
     let (mut fields, version, suggestion) = posted(pairs);
     if suggestion == Some(DecisionKind::Accept)
-        && let Some(shown) = data.suggestions.get(&sub_practice)
+        && let Some(shown) = data.reads.suggestions.get(&sub_practice)
     {
         fields.status = shown.suggestion.status.as_str().to_string();
     }
@@ -674,12 +671,12 @@ async fn save(
             // A final assessment answers 409 too, but nobody changed anything: its page says so.
             Err(problem)
                 if problem.status() == StatusCode::CONFLICT
-                    && data.loaded.record.status != AssessmentStatus::Final =>
+                    && data.reads.loaded.record.status != AssessmentStatus::Final =>
             {
                 Err(Refused::Stale)
             }
             Err(problem) if problem.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-                let values = Methodology::default().status_values;
+                let values = StatusValues::default();
                 Err(Refused::Invalid {
                     message: sentence(problem.detail()),
                     about_justification: effective_status(&answer, &sub, &values)
@@ -719,6 +716,7 @@ async fn save(
             let mut item = fresh.context(&scope).item(&sub, None);
             item.conflict = Some(Conflict {
                 by: fresh
+                    .reads
                     .loaded
                     .answer(&sub)
                     .map(|a| author_in_words(&a.updated_by).to_string())

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use hicp_catalog::{SubPractice, Tier};
+use hicp_engine::methodology::StatusValues;
 use hicp_engine::{Methodology, Status, decide_tier, effective_status};
 use hicp_store::{AnswerRecord, AssessmentRecord, AssessmentStatus};
 use serde::Deserialize;
@@ -107,7 +108,7 @@ impl Loaded {
 
     /// The status a sub-practice counts at (its questions rolled up where no status is given).
     fn effective(&self, sub: &SubPractice) -> Status {
-        let values = Methodology::default().status_values;
+        let values = StatusValues::default();
         self.answer(sub).map_or(Status::Unknown, |answer| {
             effective_status(&answer.answer, sub, &values)
         })
