@@ -229,7 +229,13 @@ pub fn import_reader<R: Read>(
     };
     match outcome {
         Ok(()) => {}
-        Err(Failure::Problem(problem)) => return Err(input_problem(*problem)),
+        Err(Failure::Problem(problem)) => {
+            let first = match source.earlier_bad_byte() {
+                Some(error) => StreamError::problem(file_name, &error),
+                None => *problem,
+            };
+            return Err(input_problem(first));
+        }
         Err(Failure::Sink(error)) => return Err(ImportError::Sink(error)),
     }
     let (sha256, bytes) = source

@@ -64,61 +64,181 @@ impl StreamError {
 
 const BUFFER_BYTES: usize = 256 * 1024;
 
-/// Files at least this large are hashed on a second thread, which takes SHA-256 (about a fifth
-/// of the reading cost) off the parsing thread; smaller or unsized inputs are hashed inline.
+/// Files at least this large are hashed and checked as UTF-8 on a second thread, which takes
+/// SHA-256 and the validation of every byte (together about a third of the reading cost) off
+/// the parsing thread; smaller or unsized inputs are hashed and checked inline.
 const BACKGROUND_HASH_BYTES: u64 = 16 * 1024 * 1024;
 
-/// SHA-256 of everything read, inline or on a second thread.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// UTF-8 validation of a stream that arrives in pieces: a character split across two pieces
+/// is completed from the next one.
+#[derive(Default)]
+struct Utf8Check {
+    /// Up to three bytes of a character split across two pieces.
+    pending: Vec<u8>,
+}
+
+impl Utf8Check {
+    /// Checks the next piece (`at_end`: there is none after it); on a bad byte, its offset in
+    /// `fresh` (0 when the character begun in the previous piece does not complete).
+    fn check(&mut self, fresh: &[u8], at_end: bool) -> Result<(), usize> {
+        let mut checked_from = 0;
+        if !self.pending.is_empty() {
+            let mut joined = std::mem::take(&mut self.pending);
+            let missing = 4 - joined.len();
+            let completed = (1..=missing.min(fresh.len())).find(|&take| {
+                let mut candidate = joined.clone();
+                candidate.extend_from_slice(&fresh[..take]);
+                std::str::from_utf8(&candidate).is_ok()
+            });
+            match completed {
+                Some(take) => checked_from = take,
+                None if !at_end && fresh.len() < missing => {
+                    joined.extend_from_slice(fresh);
+                    self.pending = joined;
+                    return Ok(());
+                }
+                None => return Err(0),
+            }
+        }
+        if let Err(error) = std::str::from_utf8(&fresh[checked_from..]) {
+            let bad = checked_from + error.valid_up_to();
+            if error.error_len().is_none() && !at_end {
+                self.pending = fresh[bad..].to_vec();
+            } else {
+                return Err(bad);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the second thread hands back: the SHA-256, and where the first bad byte is, if any.
+type Checked = (Vec<u8>, Option<Position>);
+
+/// SHA-256 and UTF-8 validation of everything read, inline or on a second thread.
 enum Hashing {
-    Inline(Sha256),
+    Inline {
+        hasher: Sha256,
+        utf8: Utf8Check,
+    },
     Background {
         chunks: std::sync::mpsc::SyncSender<(Arc<Vec<u8>>, usize)>,
-        done: std::thread::JoinHandle<Vec<u8>>,
+        /// Set by the thread as soon as it meets a bad byte, so reading stops at the next refill.
+        found: Arc<std::sync::OnceLock<Position>>,
+        done: std::thread::JoinHandle<Checked>,
     },
 }
 
 impl Hashing {
+    fn inline() -> Hashing {
+        Hashing::Inline {
+            hasher: Sha256::new(),
+            utf8: Utf8Check::default(),
+        }
+    }
+
     fn for_size(total: Option<u64>) -> Hashing {
         if total.is_none_or(|t| t < BACKGROUND_HASH_BYTES) {
-            return Hashing::Inline(Sha256::new());
+            return Hashing::inline();
         }
         let (chunks, received) = std::sync::mpsc::sync_channel::<(Arc<Vec<u8>>, usize)>(8);
+        let found = Arc::new(std::sync::OnceLock::new());
+        let report = found.clone();
         let spawned = std::thread::Builder::new()
             .name("hicp-evidence-sha256".into())
-            .spawn(move || {
-                let mut hasher = Sha256::new();
-                for (chunk, length) in received {
-                    hasher.update(chunk.get(..length).unwrap_or_default());
-                }
-                hasher.finalize().to_vec()
-            });
+            .spawn(move || check_in_background(received, &report));
         match spawned {
-            Ok(done) => Hashing::Background { chunks, done },
-            Err(_) => Hashing::Inline(Sha256::new()),
+            Ok(done) => Hashing::Background {
+                chunks,
+                found,
+                done,
+            },
+            Err(_) => Hashing::inline(),
         }
     }
 
-    /// Hashes the first `length` bytes of `buffer`.
-    fn update(&mut self, buffer: &Arc<Vec<u8>>, length: usize) -> io::Result<()> {
+    /// Hashes and checks the first `length` bytes of `buffer`; inline, a bad byte is given as
+    /// its offset in the buffer, on the thread as its position once the thread has met it.
+    fn update(&mut self, buffer: &Arc<Vec<u8>>, length: usize) -> io::Result<Option<BadByte>> {
         match self {
-            Hashing::Inline(hasher) => hasher.update(buffer.get(..length).unwrap_or_default()),
-            Hashing::Background { chunks, .. } => chunks
-                .send((buffer.clone(), length))
-                .map_err(|_| io::Error::other("the hashing thread stopped"))?,
+            Hashing::Inline { hasher, utf8 } => {
+                let fresh = buffer.get(..length).unwrap_or_default();
+                hasher.update(fresh);
+                Ok(utf8.check(fresh, length == 0).err().map(BadByte::InBuffer))
+            }
+            Hashing::Background { chunks, found, .. } => {
+                chunks
+                    .send((buffer.clone(), length))
+                    .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+                Ok(found.get().copied().map(BadByte::At))
+            }
         }
-        Ok(())
     }
 
-    fn finish(self) -> io::Result<Vec<u8>> {
+    /// The SHA-256, once every byte read is hashed; the thread's bad byte, if it met one.
+    fn finish(self) -> io::Result<Checked> {
         match self {
-            Hashing::Inline(hasher) => Ok(hasher.finalize().to_vec()),
-            Hashing::Background { chunks, done } => {
+            Hashing::Inline { hasher, .. } => Ok((hasher.finalize().to_vec(), None)),
+            Hashing::Background { chunks, done, .. } => {
                 drop(chunks);
                 done.join()
                     .map_err(|_| io::Error::other("the hashing thread stopped"))
             }
         }
     }
+}
+
+/// A bad byte as the check reports it: inline by offset in the current buffer (the reader
+/// places it), from the thread already placed.
+enum BadByte {
+    InBuffer(usize),
+    At(Position),
+}
+
+/// The second thread: hashes every piece and checks it as UTF-8, keeping its own count of
+/// lines and columns so that a bad byte is placed exactly as the inline check places it (a
+/// leading byte-order mark does not move the column).
+fn check_in_background(
+    received: std::sync::mpsc::Receiver<(Arc<Vec<u8>>, usize)>,
+    report: &std::sync::OnceLock<Position>,
+) -> Checked {
+    let mut hasher = Sha256::new();
+    let mut utf8 = Utf8Check::default();
+    let mut at = Position { line: 1, column: 1 };
+    let mut first_piece = true;
+    let mut bad = None;
+    let meet = |found: Position| {
+        let _ = report.set(found);
+        Some(found)
+    };
+    for (chunk, length) in received {
+        let fresh = chunk.get(..length).unwrap_or_default();
+        hasher.update(fresh);
+        if bad.is_some() {
+            continue;
+        }
+        // An empty piece is the end of the file (a reader stopped early sends none): only
+        // there is a character left unfinished an error.
+        if fresh.is_empty() {
+            if utf8.check(fresh, true).is_err() {
+                bad = meet(at);
+            }
+            continue;
+        }
+        let skip = if first_piece && fresh.starts_with(BYTE_ORDER_MARK) {
+            BYTE_ORDER_MARK.len()
+        } else {
+            0
+        };
+        first_piece = false;
+        match utf8.check(fresh, false) {
+            Ok(()) => at = advance(at, &fresh[skip..]),
+            Err(offset) => bad = meet(advance(at, &fresh[skip..offset.max(skip)])),
+        }
+    }
+    (hasher.finalize().to_vec(), bad)
 }
 
 /// A buffered reader that hashes, validates and locates everything it passes on.
@@ -134,8 +254,6 @@ pub(crate) struct Tracked<'p, R> {
     total: Option<u64>,
     limit: u64,
     hashing: Hashing,
-    /// Up to three bytes of a character split across two refills.
-    pending_utf8: Vec<u8>,
     /// Positions are worked out only when asked for (a problem is being reported), not for
     /// every consumed byte: `origin_at` is the position at `buffer[origin]`, moved once per
     /// refill over the whole buffer, and `mark` is the stream offset of the last event start,
@@ -167,7 +285,6 @@ impl<'p, R: Read> Tracked<'p, R> {
             total,
             limit,
             hashing: Hashing::for_size(total),
-            pending_utf8: Vec::new(),
             origin: 0,
             origin_at: Position { line: 1, column: 1 },
             base: 0,
@@ -213,7 +330,10 @@ impl<'p, R: Read> Tracked<'p, R> {
         if let Some(progress) = self.progress.as_mut() {
             progress(self.read, self.total);
         }
-        let digest = self.hashing.finish()?;
+        let (digest, bad) = self.hashing.finish()?;
+        if let Some(at) = bad {
+            return Err(not_utf8_at(at));
+        }
         let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
         Ok((hex, self.read))
     }
@@ -239,15 +359,17 @@ impl<'p, R: Read> Tracked<'p, R> {
                 StreamError::TooLarge { limit: self.limit },
             ));
         }
-        self.hashing.update(&self.buffer, count)?;
-        self.check_utf8(count == 0)?;
+        let bad = self.hashing.update(&self.buffer, count)?;
         if !self.bom_checked && count > 0 {
             self.bom_checked = true;
-            if self.buffer[..count].starts_with(b"\xEF\xBB\xBF") {
+            if self.buffer[..count].starts_with(BYTE_ORDER_MARK) {
                 // A byte-order mark is not content: skip it without moving the column.
                 self.start = 3;
                 self.origin = 3;
             }
+        }
+        if let Some(bad) = bad {
+            return Err(self.not_utf8(bad));
         }
         if self.read >= self.next_progress {
             self.next_progress = self.read + 4 * 1024 * 1024;
@@ -258,44 +380,32 @@ impl<'p, R: Read> Tracked<'p, R> {
         Ok(())
     }
 
-    fn check_utf8(&mut self, at_end: bool) -> io::Result<()> {
-        let fresh = &self.buffer[..self.end];
-        let mut checked_from = 0;
-        if !self.pending_utf8.is_empty() {
-            // Complete the character split by the previous refill before checking the rest.
-            let mut joined = std::mem::take(&mut self.pending_utf8);
-            let missing = 4 - joined.len();
-            let completed = (1..=missing.min(fresh.len())).find(|&take| {
-                let mut candidate = joined.clone();
-                candidate.extend_from_slice(&fresh[..take]);
-                std::str::from_utf8(&candidate).is_ok()
-            });
-            match completed {
-                Some(take) => checked_from = take,
-                None if !at_end && fresh.len() < missing => {
-                    joined.extend_from_slice(fresh);
-                    self.pending_utf8 = joined;
-                    return Ok(());
-                }
-                None => return Err(self.not_utf8(0)),
-            }
-        }
-        if let Err(error) = std::str::from_utf8(&fresh[checked_from..]) {
-            let bad = checked_from + error.valid_up_to();
-            if error.error_len().is_none() && !at_end {
-                self.pending_utf8 = fresh[bad..].to_vec();
-            } else {
-                return Err(self.not_utf8(bad));
-            }
-        }
-        Ok(())
+    /// The error for an invalid byte, placed by line and column.
+    fn not_utf8(&self, bad: BadByte) -> io::Error {
+        not_utf8_at(match bad {
+            BadByte::InBuffer(offset) => self.position_in_buffer(offset),
+            BadByte::At(at) => at,
+        })
     }
 
-    /// The error for an invalid byte at `offset` in the buffer, placed by line and column.
-    fn not_utf8(&self, offset: usize) -> io::Error {
-        let at = self.position_in_buffer(offset);
-        io::Error::new(io::ErrorKind::InvalidData, StreamError::NotUtf8 { at })
+    /// The bad byte the second thread met in what has been read so far, if any, as the stream
+    /// error that reading would have stopped with had the bytes been checked inline (where
+    /// every buffer is checked before the parser sees it): a reader that stopped at a problem
+    /// of its own reports this one instead, so where a file is refused does not depend on which
+    /// thread got there first.
+    pub(crate) fn earlier_bad_byte(self) -> Option<io::Error> {
+        if !matches!(self.hashing, Hashing::Background { .. }) {
+            return None;
+        }
+        match self.hashing.finish() {
+            Ok((_, bad)) => bad.map(not_utf8_at),
+            Err(error) => Some(error),
+        }
     }
+}
+
+fn not_utf8_at(at: Position) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, StreamError::NotUtf8 { at })
 }
 
 /// The position after `bytes`, starting from `from`; columns count characters.
@@ -401,6 +511,85 @@ mod tests {
                 at: Position { line: 2, column: 4 }
             })
         );
+    }
+
+    /// Reads all of `bytes` as a file of known size (checked on the second thread from
+    /// [`BACKGROUND_HASH_BYTES`] on) or of unknown size (checked inline).
+    fn drain_as(bytes: &[u8], sized: bool) -> io::Result<(String, u64)> {
+        let total = sized.then_some(bytes.len() as u64);
+        let mut tracked = Tracked::new(bytes, total, u64::MAX, None);
+        assert_eq!(
+            matches!(tracked.hashing, Hashing::Background { .. }),
+            sized && bytes.len() as u64 >= BACKGROUND_HASH_BYTES
+        );
+        let mut out = vec![0; 7_777];
+        while tracked.read(&mut out)? > 0 {}
+        tracked.finish()
+    }
+
+    fn bad_byte_of(result: io::Result<(String, u64)>) -> Option<Position> {
+        match StreamError::in_io(&result.err()?) {
+            Some(StreamError::NotUtf8 { at }) => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// A large text of short lines with "é" in them, so lines, columns and split characters
+    /// all come into play across many buffers.
+    fn large_text() -> Vec<u8> {
+        let line = "données é\n";
+        let mut text = b"\xEF\xBB\xBF".to_vec();
+        while (text.len() as u64) < BACKGROUND_HASH_BYTES + 3 * BUFFER_BYTES as u64 {
+            text.extend_from_slice(line.as_bytes());
+        }
+        text
+    }
+
+    #[test]
+    fn the_second_thread_places_a_bad_byte_as_the_inline_check_does() {
+        let clean = large_text();
+        assert!(drain_as(&clean, true).is_ok(), "split characters pass");
+        assert_eq!(drain_as(&clean, true).unwrap(), drain_as(&clean, false).unwrap());
+        for offset in [5, BUFFER_BYTES - 1, BUFFER_BYTES, 20 * BUFFER_BYTES + 7, clean.len() - 2] {
+            let mut bad = clean.clone();
+            bad[offset] = 0xFF;
+            let inline = bad_byte_of(drain_as(&bad, false)).expect("refused inline");
+            assert_eq!(bad_byte_of(drain_as(&bad, true)), Some(inline), "byte {offset}");
+        }
+        let mut cut = clean;
+        cut.truncate(cut.len() - 2);
+        let inline = bad_byte_of(drain_as(&cut, false)).expect("a cut character is refused");
+        assert_eq!(bad_byte_of(drain_as(&cut, true)), Some(inline));
+    }
+
+    #[test]
+    fn a_reader_that_stops_early_learns_of_a_bad_byte_already_read() {
+        let mut text = large_text();
+        let bad_at = 2 * BUFFER_BYTES + 11;
+        text[bad_at] = 0xFF;
+        let inline = bad_byte_of(drain_as(&text, false)).expect("refused inline");
+        // A parser that stops at a problem of its own somewhere in the third buffer.
+        let mut tracked = Tracked::new(&text[..], Some(text.len() as u64), u64::MAX, None);
+        let mut consumed = 0;
+        while consumed < 2 * BUFFER_BYTES + 100 {
+            let available = match tracked.fill_buf() {
+                Ok(available) => available.len(),
+                Err(error) => return assert_eq!(bad_byte_of(Err(error)), Some(inline)),
+            };
+            tracked.consume(available.min(2 * BUFFER_BYTES + 100 - consumed));
+            consumed += available;
+        }
+        let error = tracked.earlier_bad_byte().expect("the thread met the byte");
+        assert_eq!(bad_byte_of(Err(error)), Some(inline));
+
+        // Stopping where a character is split is not a bad byte.
+        let mut split = vec![b'a'; BUFFER_BYTES - 1];
+        while (split.len() as u64) < BACKGROUND_HASH_BYTES {
+            split.extend_from_slice("é".as_bytes());
+        }
+        let mut tracked = Tracked::new(&split[..], Some(split.len() as u64), u64::MAX, None);
+        assert_eq!(tracked.fill_buf().unwrap().len(), BUFFER_BYTES, "the first buffer ends mid-character");
+        assert!(tracked.earlier_bad_byte().is_none());
     }
 
     #[test]
