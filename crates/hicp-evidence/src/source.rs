@@ -549,12 +549,25 @@ mod tests {
     fn the_second_thread_places_a_bad_byte_as_the_inline_check_does() {
         let clean = large_text();
         assert!(drain_as(&clean, true).is_ok(), "split characters pass");
-        assert_eq!(drain_as(&clean, true).unwrap(), drain_as(&clean, false).unwrap());
-        for offset in [5, BUFFER_BYTES - 1, BUFFER_BYTES, 20 * BUFFER_BYTES + 7, clean.len() - 2] {
+        assert_eq!(
+            drain_as(&clean, true).unwrap(),
+            drain_as(&clean, false).unwrap()
+        );
+        for offset in [
+            5,
+            BUFFER_BYTES - 1,
+            BUFFER_BYTES,
+            20 * BUFFER_BYTES + 7,
+            clean.len() - 2,
+        ] {
             let mut bad = clean.clone();
             bad[offset] = 0xFF;
             let inline = bad_byte_of(drain_as(&bad, false)).expect("refused inline");
-            assert_eq!(bad_byte_of(drain_as(&bad, true)), Some(inline), "byte {offset}");
+            assert_eq!(
+                bad_byte_of(drain_as(&bad, true)),
+                Some(inline),
+                "byte {offset}"
+            );
         }
         let mut cut = clean;
         cut.truncate(cut.len() - 2);
@@ -588,7 +601,11 @@ mod tests {
             split.extend_from_slice("é".as_bytes());
         }
         let mut tracked = Tracked::new(&split[..], Some(split.len() as u64), u64::MAX, None);
-        assert_eq!(tracked.fill_buf().unwrap().len(), BUFFER_BYTES, "the first buffer ends mid-character");
+        assert_eq!(
+            tracked.fill_buf().unwrap().len(),
+            BUFFER_BYTES,
+            "the first buffer ends mid-character"
+        );
         assert!(tracked.earlier_bad_byte().is_none());
     }
 

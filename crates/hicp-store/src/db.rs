@@ -118,7 +118,9 @@ impl Db {
                 Tx::Sqlite(Session::Transaction(pool.begin().await?))
             }
             #[cfg(feature = "sqlite")]
-            (Db::Sqlite(pool), Mode::Lookup) => Tx::Sqlite(Session::Connection(pool.acquire().await?)),
+            (Db::Sqlite(pool), Mode::Lookup) => {
+                Tx::Sqlite(Session::Connection(pool.acquire().await?))
+            }
             #[cfg(feature = "postgres")]
             (Db::Postgres(pool), Mode::Write) => {
                 Tx::Postgres(Session::Transaction(pool.begin().await?))

@@ -48,9 +48,9 @@ pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_
 pub use records::{
     ActionItemHistoryRecord, ActionItemRecord, ActionOwner, ActionStatus, AnswerHistoryRecord,
     AnswerRecord, ApiTokenRecord, AssessmentRecord, AssessmentStatus, EvidenceImportRecord,
-    EvidenceRecord, ImportHostRecord, MembershipRecord, MetricObservationRecord, MilestoneRecord,
-    LiveSession, OrganizationRecord, OrganizationSummary, Role, SessionRecord, SuggestionChoice,
-    SuggestionDecisionRecord, UnknownWord, UserRecord,
+    EvidenceRecord, ImportHostRecord, LiveSession, MembershipRecord, MetricObservationRecord,
+    MilestoneRecord, OrganizationRecord, OrganizationSummary, Role, SessionRecord,
+    SuggestionChoice, SuggestionDecisionRecord, UnknownWord, UserRecord,
 };
 pub use sign_in::{Affiliation, Credentials};
 pub use suggestions::{AnswerChange, NewSuggestionDecision};
