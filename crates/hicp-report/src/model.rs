@@ -697,13 +697,21 @@ fn summary_paragraph(input: &ReportInput<'_>, plan: &PlanSection) -> String {
     if let (Some((strong, s)), Some((weak, w))) = (strongest, weakest)
         && strong.id != weak.id
     {
-        sentences.push(format!(
-            "Its strongest practice is {} ({}) and its weakest is {} ({}).",
-            Title::practice(input.catalog, strong.id, &strong.title).lowercase(),
-            num(*s),
-            Title::practice(input.catalog, weak.id, &weak.title).lowercase(),
-            num(*w)
-        ));
+        if s == w {
+            // No practice is weaker than another: naming one "the weakest" would mislead.
+            sentences.push(format!(
+                "Every practice it was scored on stands at {}.",
+                num(*s)
+            ));
+        } else {
+            sentences.push(format!(
+                "Its strongest practice is {} ({}) and its weakest is {} ({}).",
+                Title::practice(input.catalog, strong.id, &strong.title).lowercase(),
+                num(*s),
+                Title::practice(input.catalog, weak.id, &weak.title).lowercase(),
+                num(*w)
+            ));
+        }
     }
 
     let scheduled = plan.items().count();

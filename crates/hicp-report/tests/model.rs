@@ -79,6 +79,20 @@ fn the_summary_paragraph_counts_add_up() {
 }
 
 #[test]
+fn the_summary_names_no_weakest_practice_when_all_score_alike() {
+    let mut fixture = common::example(common::EXAMPLES[0]);
+    for practice in &mut fixture.evaluation.practices {
+        practice.score = Some(100.0);
+    }
+    let paragraph = ReportModel::build(&fixture.input()).summary.paragraph;
+    assert!(
+        paragraph.contains("Every practice it was scored on stands at 100.0."),
+        "{paragraph}"
+    );
+    assert!(!paragraph.contains("weakest"), "{paragraph}");
+}
+
+#[test]
 fn in_place_statement_counts_the_engines_12_month_view() {
     for name in common::EXAMPLES {
         let fixture = common::example(name);

@@ -187,10 +187,8 @@ impl OrgScope {
     pub async fn action_item(&self, state: &AppState, id: Uuid) -> ApiResult<ActionItemRecord> {
         state
             .store()
-            .action_items(self.id())
+            .action_item(self.id(), id)
             .await?
-            .into_iter()
-            .find(|item| item.id == id)
             .ok_or_else(|| Problem::not_found("action item"))
     }
 

@@ -121,6 +121,20 @@ async fn answer(page: &Page, script: Script, id: &str, status: &str) -> Result<(
         )
         .await?;
     assert_eq!(saved, "Saved", "{id} says it is saved");
+    // The answer exists now, so its box for files is offered (with script, the save's answer
+    // replaces the "save an answer first" hint).
+    let upload = page
+        .client()
+        .execute(
+            "return document.getElementById(arguments[0]) !== null;",
+            vec![json!(format!("sp-{}-file", id.replace('.', "-")))],
+        )
+        .await?;
+    assert_eq!(
+        upload,
+        json!(true),
+        "{id}: files can be attached once it is saved"
+    );
     Ok(())
 }
 
@@ -391,8 +405,52 @@ hicp_store::backend_tests! {
         let badge = texts(&page, &format!("#sp-{}-badge", id.replace('.', "-"))).await?;
         assert_eq!(badge, ["Planned"], "{id}'s heading shows the saved status");
         page.shot("saved").await?;
+        // Typing on while a save is on its way: the note is written the moment the owner's
+        // change has sent its save, so the answer to that save does not hold it. Two swaps
+        // follow: the owner's save, then the save of the note carried over.
+        let anchor = format!("sp-{}", id.replace('.', "-"));
+        page.client()
+            .execute(
+                "window.settledSwaps = 0;
+                 document.addEventListener('htmx:afterSettle', () => { window.settledSwaps += 1; });
+                 const owner = document.getElementById(arguments[0] + '-owner');
+                 owner.value = 'Front desk lead';
+                 owner.dispatchEvent(new Event('change', { bubbles: true }));
+                 document.getElementById(arguments[0] + '-note').value = 'Typed while saving';",
+                vec![json!(anchor)],
+            )
+            .await?;
+        let mut settled = json!(false);
+        for _ in 0..100 {
+            settled = page
+                .client()
+                .execute(
+                    "const form = document.getElementById(arguments[0] + '-form');
+                     return window.settledSwaps >= 2 && !form.classList.contains('htmx-request')
+                       && document.getElementById(arguments[0] + '-note').value;",
+                    vec![json!(anchor)],
+                )
+                .await?;
+            if settled != json!(false) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(settled, json!("Typed while saving"), "the note stays in the form through the owner's save");
         page.client().refresh().await?;
         page.check_page().await?;
+        let after_reload = page
+            .client()
+            .execute(
+                "return [document.getElementById(arguments[0] + '-owner').value, document.getElementById(arguments[0] + '-note').value];",
+                vec![json!(anchor)],
+            )
+            .await?;
+        assert_eq!(
+            after_reload,
+            json!(["Front desk lead", "Typed while saving"]),
+            "what was typed while a save was on its way is saved too"
+        );
         let kept = page
             .client()
             .execute(

@@ -267,6 +267,23 @@ impl Store {
             .collect()
     }
 
+    /// One action item with its milestones, or `None` when the organization has no such item
+    /// (an item of another organization is not found either).
+    pub async fn action_item(
+        &self,
+        organization_id: Uuid,
+        id: Uuid,
+    ) -> StoreResult<Option<ActionItemRecord>> {
+        let item = self
+            .read(async |tx| match item_by_id(tx, id).await {
+                Ok(item) => Ok(Some(item)),
+                Err(StoreError::NotFound { .. }) => Ok(None),
+                Err(other) => Err(other),
+            })
+            .await?;
+        Ok(item.filter(|item| item.organization_id == organization_id))
+    }
+
     /// Moves an action item to `status` if it is still at `expected_version`; the same as
     /// [`Store::change_action_item_status`] without a reason (so not for `deferred`).
     pub async fn set_action_item_status(

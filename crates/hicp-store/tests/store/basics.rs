@@ -255,6 +255,9 @@ hicp_store::backend_tests! {
         assert!(!items.is_empty());
         assert!(items.iter().all(|item| !item.milestones.is_empty()), "plan items carry milestones");
         let started = items.iter().find(|i| i.status == ActionStatus::InProgress).ok_or("started item")?;
+        assert_eq!(store.action_item(seeded.organization.id, started.id).await?.as_ref(), Some(started), "one item, milestones and all");
+        assert_eq!(store.action_item(uuid::Uuid::now_v7(), started.id).await?, None, "not another organization's");
+        assert_eq!(store.action_item(seeded.organization.id, uuid::Uuid::now_v7()).await?, None, "no such item");
         // Recording the same plan again adds nothing.
         let evaluation = hicp_engine::evaluate(
             &crate::support::catalog(),
