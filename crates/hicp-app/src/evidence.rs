@@ -13,7 +13,8 @@ use hicp_catalog::SubPracticeId;
 use hicp_engine::{Answer, Status};
 use hicp_evidence::{
     Asset, Format, Host, HostIdentity, ImportError, InventoryMapping, KevCatalog, MetricSettings,
-    MetricValue, Metrics, MetricsBuilder, Options, Record, Suggestion, Summary, SummaryBuilder,
+    MetricValue, Metrics, MetricsBuilder, Options, Record, SinkResult, Suggestion, Summary,
+    SummaryBuilder,
 };
 use hicp_store::{
     Actor, AnswerChange, AnswerRecord, AnswerRules, Entity, EvidenceImportRecord, ImportHostRecord,
@@ -73,7 +74,7 @@ fn read_file(
     request: Request<'_>,
     path: &Path,
     progress: &mut ProgressFn<'_>,
-    on_record: &mut dyn FnMut(Record),
+    on_record: &mut dyn FnMut(Record) -> SinkResult,
 ) -> AppResult<ReadFile> {
     let mut report = |read: u64, total: Option<u64>| progress(path, read, total);
     let options = Options {
@@ -81,11 +82,8 @@ fn read_file(
         mapping: request.mapping,
         ..Options::default()
     };
-    let imported = hicp_evidence::import_path(request.format, path, options, &mut |record| {
-        on_record(record);
-        Ok(())
-    })
-    .map_err(AppError::Evidence)?;
+    let imported = hicp_evidence::import_path(request.format, path, options, on_record)
+        .map_err(AppError::Evidence)?;
     Ok(ReadFile {
         file: path.display().to_string(),
         format: imported.format,
@@ -105,7 +103,8 @@ pub fn summarize_files(
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         files.push(read_file(request, path, progress, &mut |record| {
-            builder.add(&record)
+            builder.add(&record);
+            Ok(())
         })?);
     }
     Ok(FilesSummary {
@@ -126,10 +125,11 @@ pub struct ReadEvidence<'k> {
     today: Date,
 }
 
-/// Reads one file for [`keep`], in memory that grows with the hosts and the findings' count
-/// (about 40 bytes a finding), not with the file's size: the metrics are accumulated as the
-/// records stream past. `today` is the import's date, from which findings without a first-seen
-/// time are aged.
+/// Reads one file for [`keep`], in memory that grows with the hosts, not with the findings or
+/// the file's size: the metrics are accumulated as the records stream past, and what counting a
+/// repeated finding once needs is sorted through a temporary file beyond 20 MiB. A failure of
+/// that file stops the read with a message naming it. `today` is the import's date, from which
+/// findings without a first-seen time are aged.
 pub fn read_for_keeping<'k>(
     request: Request<'k>,
     path: &Path,
@@ -160,10 +160,7 @@ pub fn read_upload_for_keeping<'k>(
             file_name,
             total,
             options,
-            &mut |record| {
-                on_record(record);
-                Ok(())
-            },
+            on_record,
         )
         .map_err(AppError::Evidence)?;
         Ok(ReadFile {
@@ -178,7 +175,7 @@ pub fn read_upload_for_keeping<'k>(
 fn collect_for_keeping<'k>(
     request: Request<'k>,
     today: Date,
-    read: impl FnOnce(&mut dyn FnMut(Record)) -> AppResult<ReadFile>,
+    read: impl FnOnce(&mut dyn FnMut(Record) -> SinkResult) -> AppResult<ReadFile>,
 ) -> AppResult<ReadEvidence<'k>> {
     if request.format == Format::Kev {
         return Err(AppError::NotKept(
@@ -192,10 +189,11 @@ fn collect_for_keeping<'k>(
     let mut assets = Vec::new();
     let file = read(&mut |record| {
         builder.add(&record);
-        metrics.add(&record);
+        metrics.add(&record)?;
         if let Record::Asset(asset) = record {
             assets.push(asset);
         }
+        Ok(())
     })?;
     Ok(ReadEvidence {
         file,
@@ -246,7 +244,10 @@ pub async fn keep(
             metrics.add_host(&host);
         }
     }
-    let metrics = metrics.finish(&assets, &MetricSettings::default(), today);
+    // Before the transaction: a temporary file that cannot be read back stores nothing.
+    let metrics = metrics
+        .finish(&assets, &MetricSettings::default(), today)
+        .map_err(|error| AppError::Evidence(ImportError::Sink(Box::new(error))))?;
     let suggestions = hicp_evidence::suggest(&metrics);
     let source = format!("{} {}", file.format.as_str(), file_name(&file.file));
     let observations = observations(&metrics);

@@ -7,8 +7,9 @@
 //!   progress. They hand normalized [`Record`]s to a sink; nothing is kept here.
 //! - [`SummaryBuilder`] turns the records into the normalized [`Summary`].
 //! - [`MetricsBuilder`] turns the records, as they stream past, into HICP [`Metrics`] as of a
-//!   date, defined in [`DEFINITIONS`] ([`compute`] does it over records held in memory);
-//!   [`suggest`] turns the metrics into suggested answers.
+//!   date, defined in [`DEFINITIONS`] ([`compute`] does it over records held in memory), in
+//!   bounded memory: a large scan's findings are sorted through an unnamed temporary file
+//!   ([`SpillError`] when that fails); [`suggest`] turns the metrics into suggested answers.
 //!
 //! See docs/evidence.md for the formats, the model, the metrics, the rules and the limits.
 
@@ -22,6 +23,7 @@ mod nessus;
 mod openvas;
 mod scanner_csv;
 mod source;
+mod spill;
 mod suggest;
 mod summary;
 mod table;
@@ -42,5 +44,6 @@ pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,
 };
 pub use source::{Limits, Progress};
+pub use spill::SpillError;
 pub use suggest::{Suggestion, suggest};
 pub use summary::{BySeverity, Summary, SummaryBuilder};

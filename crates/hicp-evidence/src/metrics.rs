@@ -1,7 +1,9 @@
-//! HICP metrics from normalized records: pure functions, the as-of date passed in, no I/O.
+//! HICP metrics from normalized records, the as-of date passed in. The only I/O is the
+//! temporary file [`MetricsBuilder`] sorts a large scan's findings in ([`crate::spill`]).
 //! Each metric's definition is in [`DEFINITIONS`] (and docs/evidence.md).
 
 use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use time::Date;
 
 use crate::kev::KevCatalog;
 use crate::model::{Asset, Finding, Host, HostIdentity, Record, Severity};
+use crate::spill::{self, Item, Spill, SpillError};
 use crate::summary::BySeverity;
 
 /// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
@@ -352,10 +355,19 @@ pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) 
     for host in evidence.hosts {
         builder.add_host(host);
     }
-    for finding in evidence.findings {
-        builder.add_finding(finding);
+    // The findings are in memory already, so their sightings (a fraction of their size) can be
+    // too: no temporary file, so nothing can fail.
+    let mut sightings: Vec<Sighting> = evidence
+        .findings
+        .iter()
+        .map(|finding| builder.sighting(finding))
+        .collect();
+    spill::sort_run(&mut sightings);
+    let counted = sightings.into_iter().map(Ok::<Sighting, Infallible>);
+    match builder.tally(counted, evidence.assets, settings, as_of) {
+        Ok(metrics) => metrics,
+        Err(never) => match never {},
     }
-    builder.finish(evidence.assets, settings, as_of)
 }
 
 /// One host as the metrics see it, merged over its records.
@@ -370,7 +382,7 @@ struct HostView {
 
 /// What the metrics need of one finding, in 40 bytes: the strings are numbers standing for the
 /// host, the check and the protocol, and the CVEs are kept only when the KEV catalog lists them.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Sighting {
     /// Unix seconds, [`NO_TIME`] when unknown (an `Option` would take twice the room).
     first_seen: i64,
@@ -407,6 +419,80 @@ impl Sighting {
     }
 }
 
+/// Counting a finding once: sorted by host, check, port and protocol, then file order, and
+/// folded to the earliest first-seen time and the rest of the latest sighting (later in the
+/// file wins a tie). Folding is associative (a minimum, and the greatest by last-seen then
+/// order), so runs folded apart and folded again in the merge give what one pass would.
+impl Item for Sighting {
+    const BYTES: usize = 40;
+    type Key = ((u32, u32, u32, u16), u32);
+
+    fn sort_key(&self) -> Self::Key {
+        (self.key(), self.order)
+    }
+
+    fn absorb(&mut self, later: &Sighting) -> bool {
+        if later.key() != self.key() {
+            return false;
+        }
+        let first = match (self.first_seen(), later.first_seen()) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(NO_TIME),
+        };
+        if later.last_seen >= self.last_seen {
+            *self = *later;
+        }
+        self.first_seen = first;
+        true
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.first_seen.to_le_bytes());
+        out.extend_from_slice(&self.last_seen.to_le_bytes());
+        for number in [self.host, self.check, self.port, self.order, self.kev] {
+            out.extend_from_slice(&number.to_le_bytes());
+        }
+        out.extend_from_slice(&self.protocol.to_le_bytes());
+        out.push(self.severity as u8);
+        out.push(u8::from(self.fixed));
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Sighting> {
+        let (first_seen, rest) = bytes.split_first_chunk::<8>()?;
+        let (last_seen, rest) = rest.split_first_chunk::<8>()?;
+        let (host, rest) = rest.split_first_chunk::<4>()?;
+        let (check, rest) = rest.split_first_chunk::<4>()?;
+        let (port, rest) = rest.split_first_chunk::<4>()?;
+        let (order, rest) = rest.split_first_chunk::<4>()?;
+        let (kev, rest) = rest.split_first_chunk::<4>()?;
+        let (protocol, rest) = rest.split_first_chunk::<2>()?;
+        let (&[severity, fixed], _) = rest.split_first_chunk::<2>()?;
+        Some(Sighting {
+            first_seen: i64::from_le_bytes(*first_seen),
+            last_seen: i64::from_le_bytes(*last_seen),
+            host: u32::from_le_bytes(*host),
+            check: u32::from_le_bytes(*check),
+            port: u32::from_le_bytes(*port),
+            order: u32::from_le_bytes(*order),
+            kev: u32::from_le_bytes(*kev),
+            protocol: u16::from_le_bytes(*protocol),
+            severity: *Severity::ALL.get(usize::from(severity))?,
+            fixed: match fixed {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+        })
+    }
+}
+
+/// Sightings held in memory before a run is sorted and written out: 512 Ki of 40 bytes, 20 MiB,
+/// a fifth of the 100 MB an import may take. A scan of fewer findings (about 550 MB of Nessus
+/// XML) never touches the disk; a larger one writes about 40 bytes per finding to the temporary
+/// file, and merging more runs costs only a heap entry and a share of a fixed read buffer each.
+/// A power of two, so the run's growth by doubling lands on it exactly.
+const RUN_CAPACITY: usize = 512 * 1024;
+
 /// Numbers standing for strings that repeat across findings (check ids, protocols).
 #[derive(Default)]
 struct Interned(HashMap<Box<str>, u32>);
@@ -423,9 +509,11 @@ impl Interned {
 }
 
 /// Accumulates the metrics as records stream past, so that keeping a scan of any size does not
-/// hold its findings. Memory grows with the hosts (their identities, a few hundred bytes each)
-/// and with the findings at 40 bytes each (what repeated findings need to be counted once:
-/// host, check, port, protocol, severity, times, fixed), not with the size of their text.
+/// hold its findings. What counting a repeated finding once needs (host, check, port, protocol,
+/// severity, times, fixed: 40 bytes a finding) is held up to 20 MiB, beyond which it is sorted
+/// in runs through an unnamed temporary file and merged at [`MetricsBuilder::finish`]. Memory
+/// then grows only with the hosts (their identities, a few hundred bytes each), the distinct
+/// checks, and the distinct lists of KEV-listed CVEs, not with the findings or their text.
 pub struct MetricsBuilder<'k> {
     kev: Option<&'k KevCatalog>,
     /// Given to findings without a first- or last-seen time: formats that give none age their
@@ -437,12 +525,21 @@ pub struct MetricsBuilder<'k> {
     last_identity: Option<(Arc<HostIdentity>, u32)>,
     checks: Interned,
     protocols: Interned,
-    sightings: Vec<Sighting>,
+    sightings: Spill<Sighting>,
+    /// Findings seen so far: the next one's file order.
+    seen: u32,
+    /// Each distinct list of a finding's KEV-listed CVEs once: findings of one check share one.
     kev_lists: Vec<Box<[Box<str>]>>,
+    kev_numbers: HashMap<Box<[Box<str>]>, u32>,
 }
 
 impl<'k> MetricsBuilder<'k> {
     pub fn new(kev: Option<&'k KevCatalog>) -> MetricsBuilder<'k> {
+        MetricsBuilder::with_run_capacity(kev, RUN_CAPACITY)
+    }
+
+    /// As [`MetricsBuilder::new`], holding at most `run_capacity` sightings in memory.
+    fn with_run_capacity(kev: Option<&'k KevCatalog>, run_capacity: usize) -> MetricsBuilder<'k> {
         MetricsBuilder {
             kev,
             default_time: None,
@@ -451,8 +548,10 @@ impl<'k> MetricsBuilder<'k> {
             last_identity: None,
             checks: Interned::default(),
             protocols: Interned::default(),
-            sightings: Vec::new(),
+            sightings: Spill::new(run_capacity),
+            seen: 0,
             kev_lists: Vec::new(),
+            kev_numbers: HashMap::new(),
         }
     }
 
@@ -464,13 +563,14 @@ impl<'k> MetricsBuilder<'k> {
     }
 
     /// Findings and hosts count; assets are given to [`MetricsBuilder::finish`], KEV entries to
-    /// [`MetricsBuilder::new`].
-    pub fn add(&mut self, record: &Record) {
+    /// [`MetricsBuilder::new`]. Fails only when the temporary file cannot be written.
+    pub fn add(&mut self, record: &Record) -> Result<(), SpillError> {
         match record {
-            Record::Finding(finding) => self.add_finding(finding),
+            Record::Finding(finding) => self.add_finding(finding)?,
             Record::Host(host) => self.add_host(host),
             Record::Asset(_) | Record::Kev(_) => {}
         }
+        Ok(())
     }
 
     fn host_number(&mut self, identity: &Arc<HostIdentity>) -> u32 {
@@ -518,7 +618,14 @@ impl<'k> MetricsBuilder<'k> {
         };
     }
 
-    pub fn add_finding(&mut self, finding: &Finding) {
+    /// Fails only when the temporary file cannot be written.
+    pub fn add_finding(&mut self, finding: &Finding) -> Result<(), SpillError> {
+        let sighting = self.sighting(finding);
+        self.sightings.push(sighting)
+    }
+
+    /// What is kept of `finding`, its host's scan time noted.
+    fn sighting(&mut self, finding: &Finding) -> Sighting {
         let host = self.host_number(&finding.host);
         let first_seen = finding.first_seen.or(self.default_time);
         let last_seen = finding.last_seen.or(self.default_time);
@@ -535,8 +642,15 @@ impl<'k> MetricsBuilder<'k> {
                 .map(|cve| cve.as_str().into())
                 .collect();
             if !listed.is_empty() {
-                self.kev_lists.push(listed);
-                kev = u32::try_from(self.kev_lists.len()).unwrap_or(u32::MAX);
+                kev = match self.kev_numbers.get(&listed) {
+                    Some(&number) => number,
+                    None => {
+                        self.kev_lists.push(listed.clone());
+                        let number = u32::try_from(self.kev_lists.len()).unwrap_or(u32::MAX);
+                        self.kev_numbers.insert(listed, number);
+                        number
+                    }
+                };
             }
         }
         let sighting = Sighting {
@@ -545,7 +659,7 @@ impl<'k> MetricsBuilder<'k> {
             host,
             check: self.checks.number(&finding.check_id),
             port: finding.port.map_or(NO_PORT, u32::from),
-            order: u32::try_from(self.sightings.len()).unwrap_or(u32::MAX),
+            order: self.seen,
             kev,
             protocol: u16::try_from(
                 self.protocols
@@ -555,7 +669,8 @@ impl<'k> MetricsBuilder<'k> {
             severity: finding.severity,
             fixed: finding.fixed,
         };
-        self.sightings.push(sighting);
+        self.seen = self.seen.saturating_add(1);
+        sighting
     }
 
     /// Every distinct host seen, with whether its scan logged in (`None`: not said).
@@ -566,14 +681,32 @@ impl<'k> MetricsBuilder<'k> {
     }
 
     /// The metrics as of `as_of` (the end of that day, UTC), the scan reconciled with `assets`.
-    pub fn finish(mut self, assets: &[Asset], settings: &MetricSettings, as_of: Date) -> Metrics {
+    /// Fails only when the temporary file cannot be read back.
+    pub fn finish(
+        mut self,
+        assets: &[Asset],
+        settings: &MetricSettings,
+        as_of: Date,
+    ) -> Result<Metrics, SpillError> {
+        let sightings = std::mem::replace(&mut self.sightings, Spill::new(1));
+        let counted = sightings.into_sorted()?;
+        self.tally(counted, assets, settings, as_of)
+    }
+
+    /// The metrics over `sightings`, sorted and each finding counted once.
+    fn tally<E>(
+        self,
+        sightings: impl Iterator<Item = Result<Sighting, E>>,
+        assets: &[Asset],
+        settings: &MetricSettings,
+        as_of: Date,
+    ) -> Result<Metrics, E> {
         let now = as_of
             .next_day()
             .unwrap_or(as_of)
             .midnight()
             .assume_utc()
             .unix_timestamp();
-        count_once(&mut self.sightings);
         let mut hosts = self.hosts;
 
         let mut open = BySeverity::default();
@@ -582,7 +715,11 @@ impl<'k> MetricsBuilder<'k> {
         let mut kev_cves: HashSet<&str> = HashSet::new();
         let mut kev_hosts: HashSet<u32> = HashSet::new();
         let inventory = AssetIndex::new(assets);
-        for finding in self.sightings.iter().filter(|f| !f.fixed) {
+        for finding in sightings {
+            let finding = finding?;
+            if finding.fixed {
+                continue;
+            }
             open.add(finding.severity);
             let view = &mut hosts[finding.host as usize];
             let first_scan = view.first_scan;
@@ -658,7 +795,7 @@ impl<'k> MetricsBuilder<'k> {
             reconcile(&hosts, assets, settings, now)
         };
 
-        Metrics {
+        Ok(Metrics {
             as_of,
             hosts_scanned: hosts.len() as u64,
             open,
@@ -667,7 +804,7 @@ impl<'k> MetricsBuilder<'k> {
             credentialed,
             inventory: inventory_metric,
             medical_devices: medical,
-        }
+        })
     }
 }
 
@@ -715,27 +852,6 @@ fn reconcile(
     )
 }
 
-/// Leaves one finding per host, check, port and protocol: the earliest first-seen time, and
-/// the rest of the latest sighting (later in the file wins a tie). In place, so counting
-/// findings once costs no memory beyond the sightings themselves.
-fn count_once(sightings: &mut Vec<Sighting>) {
-    sightings.sort_unstable_by_key(|s| (s.key(), s.order));
-    // `dedup_by` hands the later sighting first and the one kept second.
-    sightings.dedup_by(|later, kept| {
-        if later.key() != kept.key() {
-            return false;
-        }
-        let first = match (kept.first_seen(), later.first_seen()) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b).unwrap_or(NO_TIME),
-        };
-        if later.last_seen >= kept.last_seen {
-            *kept = *later;
-        }
-        kept.first_seen = first;
-        true
-    });
-}
 const DAY_SECONDS: i64 = 86_400;
 const DAY: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
@@ -866,4 +982,329 @@ fn asset_names(asset: &Asset) -> impl Iterator<Item = String> + '_ {
     .into_iter()
     .flatten()
     .flat_map(name_forms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use time::macros::date;
+
+    use crate::model::KevEntry;
+
+    const AS_OF: Date = date!(2026 - 12 - 01);
+    /// 2026-12-01T00:00:00Z.
+    const DEC_1: i64 = 1_796_083_200;
+    const DAY: i64 = 86_400;
+
+    fn identity(number: u32) -> Arc<HostIdentity> {
+        let ip = format!("10.0.{}.{}", number / 250, number % 250 + 1);
+        Arc::new(HostIdentity {
+            name: ip.clone(),
+            ip: Some(ip),
+            ..HostIdentity::default()
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        host: &Arc<HostIdentity>,
+        check: u32,
+        port: Option<u16>,
+        severity: Severity,
+        first_seen: Option<i64>,
+        last_seen: Option<i64>,
+        fixed: bool,
+        cves: &[&str],
+    ) -> Finding {
+        Finding {
+            host: host.clone(),
+            check_id: format!("check-{check}"),
+            name: format!("Check {check}"),
+            severity,
+            cves: cves.iter().map(|c| c.to_string()).collect(),
+            port,
+            protocol: port.map(|_| "tcp".to_string()),
+            first_seen,
+            last_seen,
+            fixed,
+        }
+    }
+
+    fn kev() -> KevCatalog {
+        KevCatalog::from_entries(["CVE-2024-0001", "CVE-2024-0002"].map(|cve| KevEntry {
+            cve: cve.to_string(),
+            vendor_project: "Vendor".into(),
+            product: "Product".into(),
+            name: "Flaw".into(),
+            date_added: "2024-01-01".into(),
+            due_date: "2026-06-01".into(),
+            known_ransomware: false,
+        }))
+    }
+
+    /// Thousands of findings on 30 hosts and 20 checks, each reported many times, interleaved,
+    /// with and without times, some fixed, some with KEV-listed CVEs.
+    fn scan() -> (Vec<Host>, Vec<Finding>) {
+        let hosts = (0..30)
+            .map(|n| Host {
+                identity: identity(n),
+                operating_system: None,
+                credentialed: [Some(true), Some(false), None][n as usize % 3],
+                scan_start: Some(DEC_1 - i64::from(n) * DAY),
+                scan_end: Some(DEC_1 - i64::from(n) * DAY),
+            })
+            .collect::<Vec<_>>();
+        let identities: Vec<_> = hosts.iter().map(|h| h.identity.clone()).collect();
+        let findings = (0..6_000u32)
+            .map(|i| {
+                let age = i64::from(i.wrapping_mul(2_654_435_761) % 400);
+                finding(
+                    &identities[(i * 7 % 30) as usize],
+                    i * 13 % 20,
+                    [Some(443), None, Some(22)][(i % 3) as usize],
+                    Severity::ALL[(i / 7 % 5) as usize],
+                    (i % 5 != 0).then_some(DEC_1 - age * DAY),
+                    (i % 9 != 0).then_some(DEC_1 - (age / 3) * DAY),
+                    i % 11 == 0,
+                    match i % 13 {
+                        0 => &["CVE-2024-0001"],
+                        1 => &["CVE-2024-0002", "CVE-2020-9999"],
+                        _ => &[],
+                    },
+                )
+            })
+            .collect();
+        (hosts, findings)
+    }
+
+    fn assets() -> Vec<Asset> {
+        (0..40)
+            .map(|n| Asset {
+                asset_id: format!("asset-{n}"),
+                ip: identity(n).ip.clone(),
+                medical_device: n % 4 == 0,
+                internet_facing: n % 5 == 0,
+                ..Asset::default()
+            })
+            .collect()
+    }
+
+    fn built(run_capacity: usize, kev: &KevCatalog, spilled: impl FnOnce(usize)) -> Metrics {
+        let (hosts, findings) = scan();
+        let mut builder = MetricsBuilder::with_run_capacity(Some(kev), run_capacity);
+        for host in &hosts {
+            builder.add(&Record::Host(host.clone())).expect("host");
+        }
+        for finding in &findings {
+            builder
+                .add(&Record::Finding(finding.clone()))
+                .expect("finding");
+        }
+        spilled(builder.sightings.runs_written());
+        builder
+            .finish(&assets(), &MetricSettings::default(), AS_OF)
+            .expect("finish")
+    }
+
+    #[test]
+    fn many_runs_give_the_metrics_of_one_run_in_memory() {
+        let kev = kev();
+        let in_memory = built(1_000_000, &kev, |runs| assert_eq!(runs, 0));
+        for capacity in [1, 7, 100, 999] {
+            let spilled = built(capacity, &kev, |runs| assert!(runs >= 6, "{runs} runs"));
+            assert_eq!(spilled, in_memory, "run capacity {capacity}");
+        }
+        let (hosts, findings) = scan();
+        let evidence = Evidence {
+            findings: &findings,
+            hosts: &hosts,
+            assets: &assets(),
+            kev: Some(&kev),
+        };
+        assert_eq!(
+            compute(&evidence, &MetricSettings::default(), AS_OF),
+            in_memory
+        );
+
+        // The open counts by hand: the latest sighting of each finding (the last in the file
+        // among those with the latest last-seen time) decides whether it is open.
+        type Latest<'a> = (Option<i64>, &'a Finding);
+        let mut latest: HashMap<(String, String, Option<u16>), Latest<'_>> = HashMap::new();
+        for f in &findings {
+            let key = (f.host.key(), f.check_id.clone(), f.port);
+            let entry = latest.entry(key).or_insert((f.last_seen, f));
+            if f.last_seen >= entry.0 {
+                *entry = (f.last_seen, f);
+            }
+        }
+        let mut open = BySeverity::default();
+        for (_, f) in latest.values().filter(|(_, f)| !f.fixed) {
+            open.add(f.severity);
+        }
+        assert!(open.critical > 0 && open.info > 0, "{open:?}");
+        assert_eq!(in_memory.open, open);
+        assert!(in_memory.kev.is_some_and(|k| k.open_findings > 0));
+    }
+
+    fn sightings(builder: MetricsBuilder<'_>) -> Vec<Sighting> {
+        builder
+            .sightings
+            .into_sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read back")
+    }
+
+    #[test]
+    fn a_finding_split_across_runs_keeps_its_earliest_first_seen_and_latest_sighting() {
+        let host = identity(1);
+        let other = identity(2);
+        let filler = |n: u32| finding(&other, n, Some(80), Severity::Low, None, None, false, &[]);
+        let a =
+            |sev, first, last, fixed| finding(&host, 1, Some(443), sev, first, last, fixed, &[]);
+        let b = |sev, last| finding(&host, 2, None, sev, Some(DEC_1), Some(last), false, &[]);
+        let records = [
+            a(Severity::High, Some(100), Some(500), false),
+            b(Severity::Medium, 500),
+            filler(1),
+            filler(2),
+            filler(3),
+            // The latest last-seen: its severity and fixed flag win; not its first-seen.
+            a(Severity::Low, Some(300), Some(900), true),
+            filler(4),
+            b(Severity::High, 500),
+            filler(5),
+            // Later in the file but seen earlier: loses, though its first-seen is unknown.
+            a(Severity::Critical, None, Some(700), false),
+            filler(6),
+        ];
+        let mut kept = None;
+        for capacity in [2, 100] {
+            let mut builder = MetricsBuilder::with_run_capacity(None, capacity);
+            for record in &records {
+                builder.add_finding(record).expect("add");
+            }
+            let runs = builder.sightings.runs_written();
+            assert_eq!(runs, if capacity == 2 { 5 } else { 0 });
+            let counted = sightings(builder);
+            assert_eq!(counted.len(), 8, "a, b and six fillers");
+            let a = counted.iter().find(|s| s.check == 0).expect("a kept");
+            assert_eq!(a.first_seen, 100);
+            assert_eq!(a.last_seen, 900);
+            assert_eq!((a.severity, a.fixed, a.order), (Severity::Low, true, 5));
+            // A tie on last-seen: the later sighting wins.
+            let b = counted.iter().find(|s| s.check == 1).expect("b kept");
+            assert_eq!((b.severity, b.order), (Severity::High, 7));
+            match &kept {
+                None => kept = Some(counted),
+                Some(in_memory) => assert_eq!(&counted, in_memory),
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_known_first_seen_is_kept_across_runs() {
+        let host = identity(1);
+        let mut builder = MetricsBuilder::with_run_capacity(None, 1);
+        for first_seen in [None, Some(400), None, Some(200), None] {
+            let f = finding(&host, 1, None, Severity::High, first_seen, None, false, &[]);
+            builder.add_finding(&f).expect("add");
+        }
+        assert_eq!(builder.sightings.runs_written(), 4);
+        let counted = sightings(builder);
+        assert_eq!(counted.len(), 1);
+        assert_eq!(counted[0].first_seen(), Some(200));
+        assert_eq!(counted[0].last_seen(), None);
+        assert_eq!(counted[0].order, 4);
+    }
+
+    fn every_field() -> Vec<Sighting> {
+        let mut all = Vec::new();
+        for (n, severity) in (0u32..).zip(Severity::ALL) {
+            for fixed in [false, true] {
+                let n = n * 2 + u32::from(fixed);
+                all.push(Sighting {
+                    first_seen: if n == 0 {
+                        NO_TIME
+                    } else {
+                        -1_000_000 - i64::from(n)
+                    },
+                    last_seen: if n == 1 {
+                        NO_TIME
+                    } else {
+                        i64::MAX - i64::from(n)
+                    },
+                    host: 0x0102_0304 + n,
+                    check: 0x1112_1314 + n,
+                    port: if n == 2 { NO_PORT } else { 0x2122_2324 + n },
+                    order: u32::MAX - n,
+                    kev: 0x3132_3334 + n,
+                    protocol: u16::MAX - u16::try_from(n).unwrap_or(0),
+                    severity,
+                    fixed,
+                });
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn a_sighting_round_trips_through_its_record() {
+        for sighting in every_field() {
+            let mut bytes = Vec::new();
+            sighting.encode(&mut bytes);
+            assert_eq!(bytes.len(), Sighting::BYTES);
+            assert_eq!(Sighting::decode(&bytes), Some(sighting));
+            let mut bad = bytes.clone();
+            bad[38] = 5;
+            assert_eq!(Sighting::decode(&bad), None, "no sixth severity");
+            bad = bytes.clone();
+            bad[39] = 2;
+            assert_eq!(Sighting::decode(&bad), None, "fixed is 0 or 1");
+            assert_eq!(Sighting::decode(&bytes[..39]), None, "too short");
+        }
+    }
+
+    #[test]
+    fn a_sighting_round_trips_through_the_temporary_file() {
+        let all = every_field();
+        // One sighting a run: every one but the last is written out and read back.
+        let mut spill = Spill::new(1);
+        for sighting in &all {
+            spill.push(*sighting).expect("push");
+        }
+        assert_eq!(spill.runs_written(), all.len() - 1);
+        let read: Vec<Sighting> = spill
+            .into_sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read back");
+        let mut expected = all.clone();
+        expected.sort_by_key(Sighting::sort_key);
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_kev_list_is_kept_once_however_many_findings_share_it() {
+        let kev = kev();
+        let host = identity(1);
+        let mut builder = MetricsBuilder::new(Some(&kev));
+        for check in 0..100 {
+            let cves: &[&str] = if check % 2 == 0 {
+                &["CVE-2024-0001", "CVE-1999-0001"]
+            } else {
+                &["CVE-2024-0002"]
+            };
+            let f = finding(&host, check, None, Severity::High, None, None, false, cves);
+            builder.add_finding(&f).expect("add");
+        }
+        assert_eq!(builder.kev_lists.len(), 2);
+        let metrics = builder
+            .finish(&[], &MetricSettings::default(), AS_OF)
+            .expect("finish");
+        let presence = metrics.kev.expect("catalog given");
+        assert_eq!((presence.open_findings, presence.distinct_cves), (100, 2));
+        assert_eq!(presence.past_kev_due_date, 100);
+    }
 }
