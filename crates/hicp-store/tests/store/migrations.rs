@@ -115,6 +115,27 @@ hicp_store::backend_tests! {
         Ok(())
     }
 
+    async fn data_written_by_schema_v3_reads_back(db) {
+        load_fixture(db, 3).await;
+        let store = db.open().await?;
+        let organization = store.find_organization("Maple Street Family Medicine").await?;
+        let (record, _) = store.load_assessment(organization.id, None).await?;
+        let decisions = store.suggestion_decisions(record.id).await?;
+        assert_eq!(decisions.len(), 1, "the overridden suggestion");
+        assert_eq!(decisions[0].decision, hicp_store::SuggestionChoice::Override);
+        assert_eq!(decisions[0].reason.as_deref(), Some("the inventory lives in a spreadsheet not imported yet"));
+        let import = store.evidence_imports(organization.id).await?.remove(0);
+        assert_eq!(decisions[0].import_id, Some(import.id));
+        let evidence = store.evidence_of(organization.id).await?.remove(0);
+        assert_eq!(store.read_evidence(evidence.id).await?.1, LEGACY_EVIDENCE);
+        let report = store.verify_audit().await?;
+        assert_eq!((report.events, report.broken), (16, None));
+        let answer = store.answers(record.id).await?.remove(0);
+        store.update_answer(&ACTOR, rules(), answer.id, &answer.answer, answer.version).await?;
+        assert_eq!(store.verify_audit().await?.events, 17);
+        Ok(())
+    }
+
     async fn a_database_from_a_newer_hicp_is_refused(db) {
         db.open().await?.close().await;
         Raw::connect(db).await.execute(future_migration(db.backend())).await?;
