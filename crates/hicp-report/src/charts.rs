@@ -18,6 +18,18 @@ const FONT_FAMILY: &str = "Helvetica, Arial, sans-serif";
 const INK: &str = "#1f2933";
 const GRID: &str = "#cbd2d9";
 
+/// A vertical gridline from just above `top` down to `bottom`, labelled above the bars.
+fn gridline(out: &mut String, x: f64, top: f64, bottom: f64, label: &str) {
+    let _ = writeln!(
+        out,
+        r#"<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{GRID}" stroke-width="1"/><text x="{x}" y="{ty}" text-anchor="middle" font-size="10">{label}</text>"#,
+        x = num(x),
+        y1 = num(top - 6.0),
+        y2 = num(bottom),
+        ty = num(top - 10.0),
+    );
+}
+
 /// Opens an `<svg>` with its accessible name and description; `id` must be unique in a page.
 fn open_svg(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) {
     let _ = writeln!(
@@ -69,13 +81,12 @@ pub fn practice_bars_svg(evaluation: &Evaluation) -> String {
     // Scale: gridlines and tick labels every 25 points.
     for tick in [0u32, 25, 50, 75, 100] {
         let x = LABEL_W + BAR_W * f64::from(tick) / 100.0;
-        let _ = writeln!(
-            out,
-            r#"<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{GRID}" stroke-width="1"/><text x="{x}" y="{ty}" text-anchor="middle" font-size="10">{tick}</text>"#,
-            x = num(x),
-            y1 = num(TOP - 6.0),
-            y2 = num(TOP + ROW_H * practices.len() as f64),
-            ty = num(TOP - 10.0),
+        gridline(
+            &mut out,
+            x,
+            TOP,
+            TOP + ROW_H * practices.len() as f64,
+            &tick.to_string(),
         );
     }
     for (row, practice) in practices.iter().enumerate() {
@@ -446,14 +457,12 @@ fn grouped_bars(
     for tick in 0..=4u32 {
         let value = max * f64::from(tick) / 4.0;
         let x = LABEL_W + BAR_W * f64::from(tick) / 4.0;
-        let _ = writeln!(
-            out,
-            r#"<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{GRID}" stroke-width="1"/><text x="{x}" y="{ty}" text-anchor="middle" font-size="10">{value}</text>"#,
-            x = num(x),
-            y1 = num(top - 6.0),
-            y2 = num(top + row_h * rows.len() as f64),
-            ty = num(top - 10.0),
-            value = num(value),
+        gridline(
+            &mut out,
+            x,
+            top,
+            top + row_h * rows.len() as f64,
+            &num(value),
         );
     }
     for (row, (label, values)) in rows.iter().enumerate() {

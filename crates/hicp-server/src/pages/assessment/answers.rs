@@ -412,11 +412,11 @@ struct PracticeData {
     subs: Vec<SubPractice>,
 }
 
-/// What the practice pages read from the store for one assessment, kept while the store's
-/// change marker stays the same: the practice page is the workspace's most used page after the
-/// dashboard, and every save moves the marker, so a kept read is never stale.
+/// What the assessment's pages read from the store for it, kept while the store's change marker
+/// stays the same: the practice page is the workspace's most used page after the dashboard, and
+/// every save moves the marker, so a kept read is never stale.
 pub(crate) struct AssessmentReads {
-    loaded: Loaded,
+    pub(super) loaded: Loaded,
     files: Vec<EvidenceRecord>,
     suggestions: BTreeMap<String, ShownSuggestion>,
 }
@@ -426,7 +426,7 @@ pub(crate) struct AssessmentReads {
 pub(crate) type AssessmentReadCache = MarkedCache<(Uuid, Uuid), Arc<AssessmentReads>>;
 
 impl AssessmentReads {
-    async fn read(
+    pub(super) async fn read(
         state: &AppState,
         scope: &OrgScope,
         assessment: Uuid,

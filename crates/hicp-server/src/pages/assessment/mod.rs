@@ -6,6 +6,7 @@
 mod answers;
 
 pub(crate) use answers::AssessmentReadCache;
+use answers::AssessmentReads;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -164,7 +165,8 @@ async fn overview(
     Signed(scope): Signed<OrgScope>,
     Path((_, assessment)): AssessmentPath,
 ) -> PageResult<OverviewPage> {
-    let loaded = Loaded::read(&state, &scope, assessment).await?;
+    let reads = AssessmentReads::read(&state, &scope, assessment).await?;
+    let loaded = &reads.loaded;
     let catalog = state.catalog();
     let mut practices = Vec::new();
     for practice in &catalog.practices {
@@ -291,7 +293,8 @@ async fn confirm_finalize(
     Path((_, assessment)): AssessmentPath,
 ) -> PageResult<FinalizePage> {
     scope.require(Permission::Assess)?;
-    let loaded = Loaded::read(&state, &scope, assessment).await?;
+    let reads = AssessmentReads::read(&state, &scope, assessment).await?;
+    let loaded = &reads.loaded;
     let unanswered = state
         .catalog()
         .required_for(loaded.tier)
