@@ -13,13 +13,13 @@ use hicp_catalog::SubPracticeId;
 use hicp_engine::{Answer, Status};
 use hicp_evidence::{
     Asset, Format, Host, HostIdentity, ImportError, InventoryMapping, KevCatalog, MetricSettings,
-    MetricValue, Metrics, MetricsBuilder, Options, Record, SinkResult, Suggestion, Summary,
-    SummaryBuilder,
+    MetricValue, Metrics, MetricsBuilder, Options, Record, SinkResult, SpillError, Suggestion,
+    Summary, SummaryBuilder,
 };
 use hicp_store::{
-    Actor, AnswerChange, AnswerRecord, AnswerRules, Entity, EvidenceImportRecord, ImportHostRecord,
-    ImportedHost, NewEvidenceImport, NewMetric, NewSuggestionDecision, Store, StoreError,
-    SuggestionChoice, SuggestionDecisionRecord,
+    Actor, AnswerChange, AnswerRecord, AnswerRules, Entity, EvidenceImportRecord, HostToRecord,
+    ImportHostRecord, ImportedHost, NewEvidenceImport, NewMetric, NewSuggestionDecision, Store,
+    StoreError, SuggestionChoice, SuggestionDecisionRecord,
 };
 use serde::Serialize;
 use time::Date;
@@ -231,9 +231,16 @@ pub async fn keep(
         today,
     } = read;
     // The file brings one side of the reconciliation and the store the other: a scan meets the
-    // latest inventory, an inventory the latest scan. The hosts kept are the file's own.
-    let hosts = hosts_to_keep(&metrics, &assets);
-    if file.format.is_scan() {
+    // latest inventory, an inventory the latest scan. The hosts kept are the file's own: a
+    // scan's as the metrics saw them (read back as they are stored), an inventory's assets.
+    let is_scan = file.format.is_scan();
+    let inventory_hosts = if is_scan {
+        Vec::new()
+    } else {
+        asset_hosts(&assets)
+    };
+    let spill_failed = |error| AppError::Evidence(ImportError::Sink(Box::new(error)));
+    if is_scan {
         assets = store
             .latest_import_hosts(organization_id, Format::Inventory.as_str())
             .await?
@@ -241,13 +248,27 @@ pub async fn keep(
             .unwrap_or_default();
     } else {
         for host in latest_scanned_hosts(store, organization_id).await? {
-            metrics.add_host(&host);
+            metrics.add_host(&host).map_err(spill_failed)?;
         }
     }
     // Before the transaction: a temporary file that cannot be read back stores nothing.
-    let metrics = metrics
+    let (metrics, mut scanned) = metrics
         .finish(&assets, &MetricSettings::default(), today)
-        .map_err(|error| AppError::Evidence(ImportError::Sink(Box::new(error))))?;
+        .map_err(spill_failed)?;
+    let scanned_hosts = if is_scan {
+        Some(scanned.read().map_err(spill_failed)?)
+    } else {
+        None
+    };
+    // Boxed: the server's handlers must be `Send` futures, and rustc cannot prove that of this
+    // chain of iterators held across the store's awaits unless its type is erased.
+    let hosts: Box<dyn Iterator<Item = HostToRecord> + Send + '_> = Box::new(
+        scanned_hosts
+            .into_iter()
+            .flatten()
+            .map(scanned_host)
+            .chain(inventory_hosts.into_iter().map(HostToRecord::Ok)),
+    );
     let suggestions = hicp_evidence::suggest(&metrics);
     let source = format!("{} {}", file.format.as_str(), file_name(&file.file));
     let observations = observations(&metrics);
@@ -261,7 +282,6 @@ pub async fn keep(
                 size_bytes: file.bytes,
                 sha256: &file.sha256,
                 summary: serde_json::json!({ "summary": &summary, "metrics": &metrics }),
-                hosts,
                 metrics: observations
                     .iter()
                     .map(|(metric, value, unit)| NewMetric {
@@ -274,6 +294,7 @@ pub async fn keep(
                     })
                     .collect(),
             },
+            hosts,
         )
         .await?;
     Ok(Kept {
@@ -422,22 +443,21 @@ async fn latest_scanned_hosts(store: &Store, organization_id: Uuid) -> AppResult
         .collect())
 }
 
-/// One row per distinct host (scans) or asset (inventories), keyed as the readers key them.
-fn hosts_to_keep(metrics: &MetricsBuilder<'_>, assets: &[Asset]) -> Vec<ImportedHost> {
+/// A scanned host as kept, keyed as the readers key it (the metrics saw each key once).
+fn scanned_host(host: Result<(HostIdentity, Option<bool>), SpillError>) -> HostToRecord {
+    let (identity, credentialed) = host?;
+    Ok(ImportedHost {
+        host_key: identity.key(),
+        address: identity.ip,
+        hostname: identity.fqdn.or(Some(identity.name)),
+        credentialed,
+        medical_device: false,
+    })
+}
+
+/// One row per distinct inventory asset, keyed by its address, else its host name, else its id.
+fn asset_hosts(assets: &[Asset]) -> Vec<ImportedHost> {
     let mut hosts: BTreeMap<String, ImportedHost> = BTreeMap::new();
-    for (identity, credentialed) in metrics.hosts() {
-        let entry = hosts.entry(identity.key()).or_insert_with(|| ImportedHost {
-            host_key: identity.key(),
-            address: identity.ip.clone(),
-            hostname: identity
-                .fqdn
-                .clone()
-                .or_else(|| Some(identity.name.clone())),
-            credentialed: None,
-            medical_device: false,
-        });
-        entry.credentialed = entry.credentialed.or(credentialed);
-    }
     for asset in assets {
         let key = asset
             .ip

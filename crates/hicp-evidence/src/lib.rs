@@ -38,7 +38,7 @@ pub use kev::KevCatalog;
 pub use metrics::{
     Credentialed, DEFINITIONS, Evidence, InventoryReconciliation, KevPresence, MedicalDevices,
     MetricDefinition, MetricSettings, MetricValue, Metrics, MetricsBuilder, Remediation,
-    Timeframes, compute,
+    ScannedHosts, Timeframes, compute,
 };
 pub use model::{
     Asset, Finding, Host, HostIdentity, KevEntry, Record, Severity, normalize_cve, normalize_mac,

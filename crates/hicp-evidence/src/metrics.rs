@@ -12,7 +12,7 @@ use time::Date;
 
 use crate::kev::KevCatalog;
 use crate::model::{Asset, Finding, Host, HostIdentity, Record, Severity};
-use crate::spill::{self, Item, Spill, SpillError};
+use crate::spill::{self, Item, Kept, Log, Logged, Spill, SpillError};
 use crate::summary::BySeverity;
 
 /// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
@@ -121,6 +121,19 @@ pub struct Credentialed {
     pub hosts_unknown: u64,
     /// `hosts_credentialed / hosts_known`.
     pub share: Option<f64>,
+}
+
+impl Credentialed {
+    /// A host whose scan logged in, did not, or did not say.
+    fn count(&mut self, credentialed: Option<bool>) {
+        match credentialed {
+            Some(logged_in) => {
+                self.hosts_known += 1;
+                self.hosts_credentialed += u64::from(logged_in);
+            }
+            None => self.hosts_unknown += 1,
+        }
+    }
 }
 
 /// Scanner and inventory reconciled (HICP 5.M.A, 7.M.A).
@@ -351,33 +364,80 @@ impl Metrics {
 
 /// Computes every metric as of `as_of` (the end of that day, UTC), over records held in memory.
 pub fn compute(evidence: &Evidence<'_>, settings: &MetricSettings, as_of: Date) -> Metrics {
-    let mut builder = MetricsBuilder::new(evidence.kev);
+    // The records are in memory already, so what the metrics keep of them (a fraction of their
+    // size) can be too: no temporary file, so nothing can fail.
+    let mut counting = Counting::new(evidence.kev);
+    let mut identities: Vec<HostIdentity> = Vec::new();
     for host in evidence.hosts {
-        builder.add_host(host);
+        let Ok(()) = counting.add_host(&mut identities, host);
     }
-    // The findings are in memory already, so their sightings (a fraction of their size) can be
-    // too: no temporary file, so nothing can fail.
-    let mut sightings: Vec<Sighting> = evidence
+    let Ok(mut sightings) = evidence
         .findings
         .iter()
-        .map(|finding| builder.sighting(finding))
-        .collect();
+        .map(|finding| counting.sighting(&mut identities, finding))
+        .collect::<Result<Vec<Sighting>, Infallible>>();
     spill::sort_run(&mut sightings);
+    let hosts = identities.into_iter().map(Ok::<HostIdentity, Infallible>);
     let counted = sightings.into_iter().map(Ok::<Sighting, Infallible>);
-    match builder.tally(counted, evidence.assets, settings, as_of) {
-        Ok(metrics) => metrics,
-        Err(never) => match never {},
+    let Ok(metrics) = counting.tally(hosts, counted, evidence.assets, settings, as_of);
+    metrics
+}
+
+/// What the metrics keep of one host while the records stream past (its identity is kept
+/// apart, in the order the hosts were first seen).
+#[derive(Debug, Clone, Copy)]
+struct ScanFacts {
+    /// Unix seconds, [`NO_TIME`] when unknown.
+    first_scan: i64,
+    last_scan: i64,
+    credentialed: Option<bool>,
+}
+
+impl ScanFacts {
+    const UNKNOWN: ScanFacts = ScanFacts {
+        first_scan: NO_TIME,
+        last_scan: NO_TIME,
+        credentialed: None,
+    };
+
+    /// The host's scan started or ended at `time`.
+    fn scanned_at(&mut self, time: i64) {
+        self.seen_at(time);
+        self.first_scan = if self.first_scan == NO_TIME {
+            time
+        } else {
+            self.first_scan.min(time)
+        };
+    }
+
+    /// A finding on the host was last seen at `time`.
+    fn seen_at(&mut self, time: i64) {
+        self.last_scan = self.last_scan.max(time);
+    }
+
+    fn first_scan(&self) -> Option<i64> {
+        (self.first_scan != NO_TIME).then_some(self.first_scan)
+    }
+
+    fn last_scan(&self) -> Option<i64> {
+        (self.last_scan != NO_TIME).then_some(self.last_scan)
     }
 }
 
-/// One host as the metrics see it, merged over its records.
-struct HostView {
-    identity: HostIdentity,
-    last_scan: Option<i64>,
-    first_scan: Option<i64>,
-    credentialed: Option<bool>,
+/// What the open findings of one host (or, summed, of one inventory asset) showed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shown {
+    scanned_recently: bool,
     high_or_critical: bool,
     kev: bool,
+}
+
+impl Shown {
+    fn merge(&mut self, other: Shown) {
+        self.scanned_recently |= other.scanned_recently;
+        self.high_or_critical |= other.high_or_critical;
+        self.kev |= other.kev;
+    }
 }
 
 /// What the metrics need of one finding, in 40 bytes: the strings are numbers standing for the
@@ -508,24 +568,119 @@ impl Interned {
     }
 }
 
+/// Where the hosts' identities are kept while the records stream past, one for each host in
+/// the order the hosts were first seen: in memory for records already in memory ([`compute`]),
+/// in a [`Log`] (a temporary file beyond a few thousand hosts) for a stream.
+trait Identities {
+    type Error;
+    fn keep(&mut self, identity: &HostIdentity) -> Result<(), Self::Error>;
+}
+
+impl Identities for Vec<HostIdentity> {
+    type Error = Infallible;
+
+    fn keep(&mut self, identity: &HostIdentity) -> Result<(), Infallible> {
+        self.push(identity.clone());
+        Ok(())
+    }
+}
+
+impl Identities for Log<HostIdentity> {
+    type Error = SpillError;
+
+    fn keep(&mut self, identity: &HostIdentity) -> Result<(), SpillError> {
+        self.push(identity.clone())
+    }
+}
+
+/// A host's identity in a [`Log`]: each text as its length (`u64::MAX` when absent) and its
+/// bytes, the addresses after their count.
+impl Logged for HostIdentity {
+    fn encode(&self, out: &mut Vec<u8>) {
+        fn text(out: &mut Vec<u8>, text: Option<&str>) {
+            match text {
+                None => out.extend_from_slice(&u64::MAX.to_le_bytes()),
+                Some(text) => {
+                    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                    out.extend_from_slice(text.as_bytes());
+                }
+            }
+        }
+        text(out, Some(&self.name));
+        text(out, self.ip.as_deref());
+        text(out, self.fqdn.as_deref());
+        text(out, self.netbios.as_deref());
+        out.extend_from_slice(&(self.macs.len() as u64).to_le_bytes());
+        for mac in &self.macs {
+            text(out, Some(mac));
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> Option<HostIdentity> {
+        fn number(rest: &mut &[u8]) -> Option<u64> {
+            let (number, after) = rest.split_first_chunk::<8>()?;
+            *rest = after;
+            Some(u64::from_le_bytes(*number))
+        }
+        fn text(rest: &mut &[u8]) -> Option<Option<String>> {
+            let length = number(rest)?;
+            if length == u64::MAX {
+                return Some(None);
+            }
+            let (bytes, after) = rest.split_at_checked(usize::try_from(length).ok()?)?;
+            *rest = after;
+            String::from_utf8(bytes.to_vec()).ok().map(Some)
+        }
+        let mut rest = bytes;
+        let name = text(&mut rest)??;
+        let ip = text(&mut rest)?;
+        let fqdn = text(&mut rest)?;
+        let netbios = text(&mut rest)?;
+        let count = usize::try_from(number(&mut rest)?).ok()?;
+        let macs = (0..count)
+            .map(|_| text(&mut rest).flatten())
+            .collect::<Option<Vec<String>>>()?;
+        rest.is_empty().then_some(HostIdentity {
+            name,
+            ip,
+            fqdn,
+            netbios,
+            macs,
+        })
+    }
+}
+
+/// Identities held in memory before the rest go to the temporary file: a few hundred bytes
+/// each, so about a megabyte.
+const IDENTITIES_HELD: usize = 4096;
+
 /// Accumulates the metrics as records stream past, so that keeping a scan of any size does not
-/// hold its findings. What counting a repeated finding once needs (host, check, port, protocol,
-/// severity, times, fixed: 40 bytes a finding) is held up to 20 MiB, beyond which it is sorted
-/// in runs through an unnamed temporary file and merged at [`MetricsBuilder::finish`]. Memory
-/// then grows only with the hosts (their identities, a few hundred bytes each), the distinct
-/// checks, and the distinct lists of KEV-listed CVEs, not with the findings or their text.
+/// hold its findings or its hosts. What counting a repeated finding once needs (host, check,
+/// port, protocol, severity, times, fixed: 40 bytes a finding) is held up to 20 MiB, beyond
+/// which it is sorted in runs through an unnamed temporary file and merged at
+/// [`MetricsBuilder::finish`]; the hosts' identities go to the same kind of file past the first
+/// few thousand. Memory then grows only by what telling a host seen before from a new one needs
+/// (its key and scan facts, under a hundred bytes a host), with the distinct checks and the
+/// distinct lists of KEV-listed CVEs, not with the findings or their text.
 pub struct MetricsBuilder<'k> {
+    counting: Counting<'k>,
+    identities: Log<HostIdentity>,
+    sightings: Spill<Sighting>,
+}
+
+/// What a builder knows of the records so far, beside the identities and sightings it keeps.
+struct Counting<'k> {
     kev: Option<&'k KevCatalog>,
     /// Given to findings without a first- or last-seen time: formats that give none age their
     /// findings from the import that brought them.
     default_time: Option<i64>,
-    hosts: Vec<HostView>,
-    host_numbers: HashMap<String, u32>,
+    /// By host number.
+    hosts: Vec<ScanFacts>,
+    host_numbers: HashMap<Box<str>, u32>,
     /// The identity last looked up: the findings of one host share it.
     last_identity: Option<(Arc<HostIdentity>, u32)>,
     checks: Interned,
     protocols: Interned,
-    sightings: Spill<Sighting>,
     /// Findings seen so far: the next one's file order.
     seen: u32,
     /// Each distinct list of a finding's KEV-listed CVEs once: findings of one check share one.
@@ -535,30 +690,27 @@ pub struct MetricsBuilder<'k> {
 
 impl<'k> MetricsBuilder<'k> {
     pub fn new(kev: Option<&'k KevCatalog>) -> MetricsBuilder<'k> {
-        MetricsBuilder::with_run_capacity(kev, RUN_CAPACITY)
+        MetricsBuilder::with_capacities(kev, RUN_CAPACITY, IDENTITIES_HELD)
     }
 
-    /// As [`MetricsBuilder::new`], holding at most `run_capacity` sightings in memory.
-    fn with_run_capacity(kev: Option<&'k KevCatalog>, run_capacity: usize) -> MetricsBuilder<'k> {
+    /// As [`MetricsBuilder::new`], holding at most `run_capacity` sightings and
+    /// `identities_held` host identities in memory.
+    fn with_capacities(
+        kev: Option<&'k KevCatalog>,
+        run_capacity: usize,
+        identities_held: usize,
+    ) -> MetricsBuilder<'k> {
         MetricsBuilder {
-            kev,
-            default_time: None,
-            hosts: Vec::new(),
-            host_numbers: HashMap::new(),
-            last_identity: None,
-            checks: Interned::default(),
-            protocols: Interned::default(),
+            counting: Counting::new(kev),
+            identities: Log::new(identities_held),
             sightings: Spill::new(run_capacity),
-            seen: 0,
-            kev_lists: Vec::new(),
-            kev_numbers: HashMap::new(),
         }
     }
 
     /// Findings that come without a first- or last-seen time are taken as seen at `time`
     /// (Unix seconds), so that a store ages them from the import that first brought them.
     pub fn with_default_time(mut self, time: i64) -> MetricsBuilder<'k> {
-        self.default_time = Some(time);
+        self.counting.default_time = Some(time);
         self
     }
 
@@ -566,72 +718,153 @@ impl<'k> MetricsBuilder<'k> {
     /// [`MetricsBuilder::new`]. Fails only when the temporary file cannot be written.
     pub fn add(&mut self, record: &Record) -> Result<(), SpillError> {
         match record {
-            Record::Finding(finding) => self.add_finding(finding)?,
+            Record::Finding(finding) => self.add_finding(finding),
             Record::Host(host) => self.add_host(host),
-            Record::Asset(_) | Record::Kev(_) => {}
+            Record::Asset(_) | Record::Kev(_) => Ok(()),
         }
-        Ok(())
     }
 
-    fn host_number(&mut self, identity: &Arc<HostIdentity>) -> u32 {
-        if let Some((last, number)) = &self.last_identity
-            && Arc::ptr_eq(last, identity)
-        {
-            return *number;
-        }
-        let key = identity.key();
-        let number = match self.host_numbers.get(&key) {
-            Some(&number) => number,
-            None => {
-                let number = u32::try_from(self.hosts.len()).unwrap_or(u32::MAX);
-                self.hosts.push(HostView {
-                    identity: (**identity).clone(),
-                    last_scan: None,
-                    first_scan: None,
-                    credentialed: None,
-                    high_or_critical: false,
-                    kev: false,
-                });
-                self.host_numbers.insert(key, number);
-                number
-            }
-        };
-        self.last_identity = Some((identity.clone(), number));
-        number
-    }
-
-    fn view(&mut self, number: u32) -> &mut HostView {
-        &mut self.hosts[number as usize]
-    }
-
-    pub fn add_host(&mut self, host: &Host) {
-        let number = self.host_number(&host.identity);
-        let view = self.view(number);
-        for time in [host.scan_start, host.scan_end].into_iter().flatten() {
-            view.last_scan = view.last_scan.max(Some(time));
-            view.first_scan = Some(view.first_scan.map_or(time, |t| t.min(time)));
-        }
-        view.credentialed = match (view.credentialed, host.credentialed) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (known, None) => known,
-            (_, Some(false)) => Some(false),
-        };
+    /// Fails only when the temporary file cannot be written.
+    pub fn add_host(&mut self, host: &Host) -> Result<(), SpillError> {
+        self.counting.add_host(&mut self.identities, host)
     }
 
     /// Fails only when the temporary file cannot be written.
     pub fn add_finding(&mut self, finding: &Finding) -> Result<(), SpillError> {
-        let sighting = self.sighting(finding);
+        let sighting = self.counting.sighting(&mut self.identities, finding)?;
         self.sightings.push(sighting)
     }
 
+    /// The metrics as of `as_of` (the end of that day, UTC), the scan reconciled with `assets`,
+    /// and the distinct hosts seen. Fails only when the temporary file cannot be read back.
+    pub fn finish(
+        self,
+        assets: &[Asset],
+        settings: &MetricSettings,
+        as_of: Date,
+    ) -> Result<(Metrics, ScannedHosts), SpillError> {
+        let MetricsBuilder {
+            counting,
+            identities,
+            sightings,
+        } = self;
+        let credentialed = counting.hosts.iter().map(|f| f.credentialed).collect();
+        let mut identities = identities.into_kept()?;
+        let counted = sightings.into_sorted()?;
+        let metrics = counting.tally(identities.read()?, counted, assets, settings, as_of)?;
+        Ok((
+            metrics,
+            ScannedHosts {
+                identities,
+                credentialed,
+            },
+        ))
+    }
+}
+
+/// The distinct hosts a [`MetricsBuilder`] saw, in the order they were first seen, read back
+/// from where they were kept.
+pub struct ScannedHosts {
+    identities: Kept<HostIdentity>,
+    credentialed: Vec<Option<bool>>,
+}
+
+impl ScannedHosts {
+    pub fn len(&self) -> usize {
+        self.identities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each host with whether its scan logged in (`None`: not said). Fails only when the
+    /// temporary file cannot be read back.
+    pub fn read(
+        &mut self,
+    ) -> Result<
+        impl Iterator<Item = Result<(HostIdentity, Option<bool>), SpillError>> + '_,
+        SpillError,
+    > {
+        let credentialed = &self.credentialed;
+        Ok(self
+            .identities
+            .read()?
+            .zip(credentialed)
+            .map(|(identity, credentialed)| identity.map(|identity| (identity, *credentialed))))
+    }
+}
+
+impl<'k> Counting<'k> {
+    fn new(kev: Option<&'k KevCatalog>) -> Counting<'k> {
+        Counting {
+            kev,
+            default_time: None,
+            hosts: Vec::new(),
+            host_numbers: HashMap::new(),
+            last_identity: None,
+            checks: Interned::default(),
+            protocols: Interned::default(),
+            seen: 0,
+            kev_lists: Vec::new(),
+            kev_numbers: HashMap::new(),
+        }
+    }
+
+    fn host_number<I: Identities>(
+        &mut self,
+        identities: &mut I,
+        identity: &Arc<HostIdentity>,
+    ) -> Result<u32, I::Error> {
+        if let Some((last, number)) = &self.last_identity
+            && Arc::ptr_eq(last, identity)
+        {
+            return Ok(*number);
+        }
+        let key = identity.key();
+        let number = match self.host_numbers.get(key.as_str()) {
+            Some(&number) => number,
+            None => {
+                identities.keep(identity)?;
+                let number = u32::try_from(self.hosts.len()).unwrap_or(u32::MAX);
+                self.hosts.push(ScanFacts::UNKNOWN);
+                self.host_numbers.insert(key.into_boxed_str(), number);
+                number
+            }
+        };
+        self.last_identity = Some((identity.clone(), number));
+        Ok(number)
+    }
+
+    fn facts(&mut self, number: u32) -> &mut ScanFacts {
+        &mut self.hosts[number as usize]
+    }
+
+    fn add_host<I: Identities>(&mut self, identities: &mut I, host: &Host) -> Result<(), I::Error> {
+        let number = self.host_number(identities, &host.identity)?;
+        let facts = self.facts(number);
+        for time in [host.scan_start, host.scan_end].into_iter().flatten() {
+            facts.scanned_at(time);
+        }
+        facts.credentialed = match (facts.credentialed, host.credentialed) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (known, None) => known,
+            (_, Some(false)) => Some(false),
+        };
+        Ok(())
+    }
+
     /// What is kept of `finding`, its host's scan time noted.
-    fn sighting(&mut self, finding: &Finding) -> Sighting {
-        let host = self.host_number(&finding.host);
+    fn sighting<I: Identities>(
+        &mut self,
+        identities: &mut I,
+        finding: &Finding,
+    ) -> Result<Sighting, I::Error> {
+        let host = self.host_number(identities, &finding.host)?;
         let first_seen = finding.first_seen.or(self.default_time);
         let last_seen = finding.last_seen.or(self.default_time);
         if let Some(time) = last_seen {
-            let view = self.view(host);
-            view.last_scan = view.last_scan.max(Some(time));
+            self.facts(host).seen_at(time);
         }
         let mut kev = 0;
         if let Some(catalog) = self.kev {
@@ -670,32 +903,14 @@ impl<'k> MetricsBuilder<'k> {
             fixed: finding.fixed,
         };
         self.seen = self.seen.saturating_add(1);
-        sighting
+        Ok(sighting)
     }
 
-    /// Every distinct host seen, with whether its scan logged in (`None`: not said).
-    pub fn hosts(&self) -> impl Iterator<Item = (&HostIdentity, Option<bool>)> {
-        self.hosts
-            .iter()
-            .map(|view| (&view.identity, view.credentialed))
-    }
-
-    /// The metrics as of `as_of` (the end of that day, UTC), the scan reconciled with `assets`.
-    /// Fails only when the temporary file cannot be read back.
-    pub fn finish(
-        mut self,
-        assets: &[Asset],
-        settings: &MetricSettings,
-        as_of: Date,
-    ) -> Result<Metrics, SpillError> {
-        let sightings = std::mem::replace(&mut self.sightings, Spill::new(1));
-        let counted = sightings.into_sorted()?;
-        self.tally(counted, assets, settings, as_of)
-    }
-
-    /// The metrics over `sightings`, sorted and each finding counted once.
+    /// The metrics over `hosts` (each host's identity, by host number) and `sightings` (sorted,
+    /// so grouped by host, each finding counted once), in one pass over both.
     fn tally<E>(
         self,
+        hosts: impl Iterator<Item = Result<HostIdentity, E>>,
         sightings: impl Iterator<Item = Result<Sighting, E>>,
         assets: &[Asset],
         settings: &MetricSettings,
@@ -707,65 +922,89 @@ impl<'k> MetricsBuilder<'k> {
             .midnight()
             .assume_utc()
             .unix_timestamp();
-        let mut hosts = self.hosts;
-
+        let recent_since = now - i64::from(settings.scan_recency_days) * DAY_SECONDS;
         let mut open = BySeverity::default();
         let mut remediation = Remediation::default();
         let mut kev = self.kev.map(|_| KevPresence::default());
         let mut kev_cves: HashSet<&str> = HashSet::new();
-        let mut kev_hosts: HashSet<u32> = HashSet::new();
-        let inventory = AssetIndex::new(assets);
-        for finding in sightings {
-            let finding = finding?;
-            if finding.fixed {
-                continue;
-            }
-            open.add(finding.severity);
-            let view = &mut hosts[finding.host as usize];
-            let first_scan = view.first_scan;
-            view.high_or_critical |= finding.severity.is_high_or_critical();
-            if let (Some(catalog), Some(presence)) = (self.kev, kev.as_mut())
-                && let Some(listed) = finding
-                    .kev
-                    .checked_sub(1)
-                    .and_then(|at| self.kev_lists.get(at as usize))
-            {
-                presence.open_findings += 1;
-                kev_cves.extend(listed.iter().map(|cve| &**cve));
-                kev_hosts.insert(finding.host);
-                view.kev = true;
-                let past_due = listed.iter().any(|cve| {
-                    catalog
-                        .get(cve)
-                        .and_then(|e| Date::parse(&e.due_date, DAY).ok())
-                        .is_some_and(|due| due < as_of)
-                });
-                presence.past_kev_due_date += u64::from(past_due);
-            }
-            if finding.severity == Severity::Info {
-                continue;
-            }
-            let identity = &view.identity;
-            let internet_facing = inventory.internet_facing(identity)
-                || (settings.public_address_is_internet_facing && is_public(identity));
+        let mut credentialed = Credentialed::default();
+        let mut inventory = Inventory::new(assets);
+        let mut sightings = sightings.peekable();
+        for (number, identity) in (0u32..).zip(hosts) {
+            let identity = identity?;
+            let facts = self
+                .hosts
+                .get(number as usize)
+                .copied()
+                .unwrap_or(ScanFacts::UNKNOWN);
+            let matched = inventory.matches(&identity);
+            let internet_facing = inventory.internet_facing(&matched)
+                || (settings.public_address_is_internet_facing && is_public(&identity));
             let timeframes = if internet_facing {
                 &settings.internet_facing
             } else {
                 &settings.internal
             };
-            let Some(days) = timeframes.days(finding.severity) else {
-                continue;
+            let mut shown = Shown {
+                scanned_recently: facts.last_scan().is_some_and(|t| t >= recent_since),
+                ..Shown::default()
             };
-            let Some(since) = finding.first_seen().or(first_scan).or(finding.last_seen()) else {
-                remediation.age_unknown += 1;
-                continue;
-            };
-            remediation.with_timeframe += 1;
-            if now - since > i64::from(days) * DAY_SECONDS {
-                remediation.overdue += 1;
-                remediation.overdue_by_severity.add(finding.severity);
-                remediation.overdue_internet_facing += u64::from(internet_facing);
+            while let Some(finding) =
+                sightings.next_if(|next| next.as_ref().map_or(true, |s| s.host == number))
+            {
+                let finding = finding?;
+                if finding.fixed {
+                    continue;
+                }
+                open.add(finding.severity);
+                shown.high_or_critical |= finding.severity.is_high_or_critical();
+                if let (Some(catalog), Some(presence)) = (self.kev, kev.as_mut())
+                    && let Some(listed) = finding
+                        .kev
+                        .checked_sub(1)
+                        .and_then(|at| self.kev_lists.get(at as usize))
+                {
+                    presence.open_findings += 1;
+                    kev_cves.extend(listed.iter().map(|cve| &**cve));
+                    shown.kev = true;
+                    let past_due = listed.iter().any(|cve| {
+                        catalog
+                            .get(cve)
+                            .and_then(|e| Date::parse(&e.due_date, DAY).ok())
+                            .is_some_and(|due| due < as_of)
+                    });
+                    presence.past_kev_due_date += u64::from(past_due);
+                }
+                if finding.severity == Severity::Info {
+                    continue;
+                }
+                let Some(days) = timeframes.days(finding.severity) else {
+                    continue;
+                };
+                let Some(since) = finding
+                    .first_seen()
+                    .or(facts.first_scan())
+                    .or(finding.last_seen())
+                else {
+                    remediation.age_unknown += 1;
+                    continue;
+                };
+                remediation.with_timeframe += 1;
+                if now - since > i64::from(days) * DAY_SECONDS {
+                    remediation.overdue += 1;
+                    remediation.overdue_by_severity.add(finding.severity);
+                    remediation.overdue_internet_facing += u64::from(internet_facing);
+                }
             }
+            if let Some(presence) = kev.as_mut() {
+                presence.hosts += u64::from(shown.kev);
+            }
+            credentialed.count(facts.credentialed);
+            inventory.scanned(&matched, shown);
+        }
+        // Every sighting's host was numbered as it came, so none is left over; an error may be.
+        for rest in sightings {
+            rest?;
         }
         remediation.within_timeframe_share = share(
             remediation.with_timeframe - remediation.overdue,
@@ -773,31 +1012,13 @@ impl<'k> MetricsBuilder<'k> {
         );
         if let Some(presence) = kev.as_mut() {
             presence.distinct_cves = kev_cves.len() as u64;
-            presence.hosts = kev_hosts.len() as u64;
-        }
-
-        let mut credentialed = Credentialed::default();
-        for view in &hosts {
-            match view.credentialed {
-                Some(true) => {
-                    credentialed.hosts_credentialed += 1;
-                    credentialed.hosts_known += 1;
-                }
-                Some(false) => credentialed.hosts_known += 1,
-                None => credentialed.hosts_unknown += 1,
-            }
         }
         credentialed.share = share(credentialed.hosts_credentialed, credentialed.hosts_known);
-
-        let (inventory_metric, medical) = if assets.is_empty() {
-            (None, None)
-        } else {
-            reconcile(&hosts, assets, settings, now)
-        };
-
+        let scanned = self.hosts.len() as u64;
+        let (inventory_metric, medical) = inventory.reconciled(scanned, settings);
         Ok(Metrics {
             as_of,
-            hosts_scanned: hosts.len() as u64,
+            hosts_scanned: scanned,
             open,
             remediation,
             kev,
@@ -806,50 +1027,6 @@ impl<'k> MetricsBuilder<'k> {
             medical_devices: medical,
         })
     }
-}
-
-/// The scanned hosts and the inventory's assets matched (HICP 5.M.A, 9).
-fn reconcile(
-    hosts: &[HostView],
-    assets: &[Asset],
-    settings: &MetricSettings,
-    now: i64,
-) -> (Option<InventoryReconciliation>, Option<MedicalDevices>) {
-    let recent_since = now - i64::from(settings.scan_recency_days) * DAY_SECONDS;
-    let recent = |view: &HostView| view.last_scan.is_some_and(|t| t >= recent_since);
-    let mut matched_hosts: HashSet<usize> = HashSet::new();
-    let mut reconciliation = InventoryReconciliation {
-        assets: assets.len() as u64,
-        recency_days: settings.scan_recency_days,
-        ..InventoryReconciliation::default()
-    };
-    let mut medical = MedicalDevices::default();
-    let host_index = HostIndex::new(hosts);
-    for asset in assets {
-        let numbers = host_index.matches(asset);
-        matched_hosts.extend(numbers.iter().copied());
-        let views: Vec<&HostView> = numbers.iter().map(|&n| &hosts[n]).collect();
-        let scanned_recently = views.iter().any(|v| recent(v));
-        reconciliation.assets_not_scanned_recently += u64::from(!scanned_recently);
-        if asset.medical_device {
-            medical.devices += 1;
-            medical.scanned_recently += u64::from(scanned_recently);
-            medical.with_high_or_critical += u64::from(views.iter().any(|v| v.high_or_critical));
-            medical.with_kev += u64::from(views.iter().any(|v| v.kev));
-        }
-    }
-    let scanned = hosts.len() as u64;
-    let in_inventory = matched_hosts.len() as u64;
-    reconciliation.scanned_hosts_not_in_inventory = scanned - in_inventory;
-    reconciliation.scanned_hosts_in_inventory_share = share(in_inventory, scanned);
-    reconciliation.assets_scanned_recently_share = share(
-        reconciliation.assets - reconciliation.assets_not_scanned_recently,
-        reconciliation.assets,
-    );
-    (
-        Some(reconciliation),
-        (medical.devices > 0).then_some(medical),
-    )
 }
 
 const DAY_SECONDS: i64 = 86_400;
@@ -891,29 +1068,43 @@ fn is_public(identity: &HostIdentity) -> bool {
     }
 }
 
-/// Scanned hosts by every name an asset could match them under.
-struct HostIndex {
+/// The inventory's assets by every name a scanned host could match them under, and what the
+/// scan showed of each, so that the scanned hosts are reconciled with the inventory as they
+/// stream past (HICP 5.M.A, 9).
+struct Inventory<'a> {
+    assets: &'a [Asset],
     by_name: HashMap<String, Vec<usize>>,
+    /// By asset number.
+    shown: Vec<Shown>,
+    hosts_in_inventory: u64,
 }
 
-impl HostIndex {
-    fn new(hosts: &[HostView]) -> HostIndex {
+impl<'a> Inventory<'a> {
+    fn new(assets: &'a [Asset]) -> Inventory<'a> {
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (number, view) in hosts.iter().enumerate() {
-            for name in identity_names(&view.identity) {
+        for (number, asset) in assets.iter().enumerate() {
+            for name in asset_names(asset) {
                 let entry = by_name.entry(name).or_default();
                 if !entry.contains(&number) {
                     entry.push(number);
                 }
             }
         }
-        HostIndex { by_name }
+        Inventory {
+            assets,
+            by_name,
+            shown: vec![Shown::default(); assets.len()],
+            hosts_in_inventory: 0,
+        }
     }
 
-    /// The hosts (their numbers) the asset matches.
-    fn matches(&self, asset: &Asset) -> Vec<usize> {
+    /// The assets (their numbers) the host matches.
+    fn matches(&self, identity: &HostIdentity) -> Vec<usize> {
         let mut numbers: Vec<usize> = Vec::new();
-        for name in asset_names(asset) {
+        if self.by_name.is_empty() {
+            return numbers;
+        }
+        for name in identity_names(identity) {
             for number in self.by_name.get(&name).into_iter().flatten() {
                 if !numbers.contains(number) {
                     numbers.push(*number);
@@ -922,27 +1113,54 @@ impl HostIndex {
         }
         numbers
     }
-}
 
-/// Inventory assets by the same names, to tell whether a scanned host is internet-facing.
-struct AssetIndex {
-    internet_facing: HashSet<String>,
-}
+    /// Whether the inventory marks one of the matched assets internet-facing.
+    fn internet_facing(&self, matched: &[usize]) -> bool {
+        matched.iter().any(|&n| self.assets[n].internet_facing)
+    }
 
-impl AssetIndex {
-    fn new(assets: &[Asset]) -> AssetIndex {
-        AssetIndex {
-            internet_facing: assets
-                .iter()
-                .filter(|a| a.internet_facing)
-                .flat_map(asset_names)
-                .collect(),
+    /// A scanned host, matched to `matched`, showed `shown`.
+    fn scanned(&mut self, matched: &[usize], shown: Shown) {
+        self.hosts_in_inventory += u64::from(!matched.is_empty());
+        for &number in matched {
+            self.shown[number].merge(shown);
         }
     }
 
-    fn internet_facing(&self, identity: &HostIdentity) -> bool {
-        !self.internet_facing.is_empty()
-            && identity_names(identity).any(|n| self.internet_facing.contains(&n))
+    /// The reconciliation of `scanned` hosts with the inventory; nothing without an inventory.
+    fn reconciled(
+        self,
+        scanned: u64,
+        settings: &MetricSettings,
+    ) -> (Option<InventoryReconciliation>, Option<MedicalDevices>) {
+        if self.assets.is_empty() {
+            return (None, None);
+        }
+        let mut reconciliation = InventoryReconciliation {
+            assets: self.assets.len() as u64,
+            recency_days: settings.scan_recency_days,
+            ..InventoryReconciliation::default()
+        };
+        let mut medical = MedicalDevices::default();
+        for (asset, shown) in self.assets.iter().zip(&self.shown) {
+            reconciliation.assets_not_scanned_recently += u64::from(!shown.scanned_recently);
+            if asset.medical_device {
+                medical.devices += 1;
+                medical.scanned_recently += u64::from(shown.scanned_recently);
+                medical.with_high_or_critical += u64::from(shown.high_or_critical);
+                medical.with_kev += u64::from(shown.kev);
+            }
+        }
+        reconciliation.scanned_hosts_not_in_inventory = scanned - self.hosts_in_inventory;
+        reconciliation.scanned_hosts_in_inventory_share = share(self.hosts_in_inventory, scanned);
+        reconciliation.assets_scanned_recently_share = share(
+            reconciliation.assets - reconciliation.assets_not_scanned_recently,
+            reconciliation.assets,
+        );
+        (
+            Some(reconciliation),
+            (medical.devices > 0).then_some(medical),
+        )
     }
 }
 
@@ -1092,7 +1310,7 @@ mod tests {
 
     fn built(run_capacity: usize, kev: &KevCatalog, spilled: impl FnOnce(usize)) -> Metrics {
         let (hosts, findings) = scan();
-        let mut builder = MetricsBuilder::with_run_capacity(Some(kev), run_capacity);
+        let mut builder = MetricsBuilder::with_capacities(Some(kev), run_capacity, run_capacity);
         for host in &hosts {
             builder.add(&Record::Host(host.clone())).expect("host");
         }
@@ -1105,6 +1323,7 @@ mod tests {
         builder
             .finish(&assets(), &MetricSettings::default(), AS_OF)
             .expect("finish")
+            .0
     }
 
     #[test]
@@ -1181,7 +1400,7 @@ mod tests {
         ];
         let mut kept = None;
         for capacity in [2, 100] {
-            let mut builder = MetricsBuilder::with_run_capacity(None, capacity);
+            let mut builder = MetricsBuilder::with_capacities(None, capacity, capacity);
             for record in &records {
                 builder.add_finding(record).expect("add");
             }
@@ -1206,7 +1425,7 @@ mod tests {
     #[test]
     fn the_first_known_first_seen_is_kept_across_runs() {
         let host = identity(1);
-        let mut builder = MetricsBuilder::with_run_capacity(None, 1);
+        let mut builder = MetricsBuilder::with_capacities(None, 1, 1);
         for first_seen in [None, Some(400), None, Some(200), None] {
             let f = finding(&host, 1, None, Severity::High, first_seen, None, false, &[]);
             builder.add_finding(&f).expect("add");
@@ -1299,12 +1518,90 @@ mod tests {
             let f = finding(&host, check, None, Severity::High, None, None, false, cves);
             builder.add_finding(&f).expect("add");
         }
-        assert_eq!(builder.kev_lists.len(), 2);
-        let metrics = builder
+        assert_eq!(builder.counting.kev_lists.len(), 2);
+        let (metrics, _) = builder
             .finish(&[], &MetricSettings::default(), AS_OF)
             .expect("finish");
         let presence = metrics.kev.expect("catalog given");
         assert_eq!((presence.open_findings, presence.distinct_cves), (100, 2));
         assert_eq!(presence.past_kev_due_date, 100);
+    }
+
+    #[test]
+    fn a_host_identity_round_trips_through_its_record() {
+        let identities = [
+            HostIdentity {
+                name: "PUMP-7".into(),
+                ip: Some("10.20.0.7".into()),
+                fqdn: Some("pump-7.icu.example.org".into()),
+                netbios: Some("PUMP7".into()),
+                macs: vec!["00:1b:63:84:45:e6".into(), "00:1b:63:84:45:e7".into()],
+            },
+            HostIdentity {
+                name: String::new(),
+                ..HostIdentity::default()
+            },
+            HostIdentity {
+                name: "ünïcode-host".into(),
+                fqdn: Some(String::new()),
+                ..HostIdentity::default()
+            },
+        ];
+        for identity in identities {
+            let mut bytes = Vec::new();
+            identity.encode(&mut bytes);
+            assert_eq!(HostIdentity::decode(&bytes).as_ref(), Some(&identity));
+            assert_eq!(
+                HostIdentity::decode(&bytes[..bytes.len() - 1]),
+                None,
+                "cut short"
+            );
+            bytes.push(0);
+            assert_eq!(HostIdentity::decode(&bytes), None, "a byte too many");
+        }
+    }
+
+    /// The hosts a finished builder hands back, in the order first seen.
+    fn scanned(capacity: usize) -> Vec<(HostIdentity, Option<bool>)> {
+        let (hosts, findings) = scan();
+        let mut builder = MetricsBuilder::with_capacities(None, capacity, capacity);
+        // Findings first: their hosts are numbered before the host records come.
+        for finding in findings.iter().rev() {
+            builder.add_finding(finding).expect("finding");
+        }
+        for host in &hosts {
+            builder.add_host(host).expect("host");
+        }
+        let (metrics, mut scanned) = builder
+            .finish(&[], &MetricSettings::default(), AS_OF)
+            .expect("finish");
+        assert_eq!(scanned.len() as u64, metrics.hosts_scanned);
+        scanned
+            .read()
+            .expect("reading starts")
+            .collect::<Result<_, _>>()
+            .expect("every host reads back")
+    }
+
+    #[test]
+    fn the_hosts_seen_are_handed_back_once_each_wherever_they_were_kept() {
+        let in_memory = scanned(1_000_000);
+        assert_eq!(in_memory.len(), 30);
+        let (hosts, findings) = scan();
+        let last = findings.last().expect("findings");
+        assert_eq!(
+            in_memory[0].0, *last.host,
+            "the last finding's host came first"
+        );
+        for (identity, credentialed) in &in_memory {
+            let host = hosts
+                .iter()
+                .find(|h| *h.identity == *identity)
+                .expect("a host of the scan");
+            assert_eq!(*credentialed, host.credentialed, "{}", identity.name);
+        }
+        for capacity in [1, 4, 29] {
+            assert_eq!(scanned(capacity), in_memory, "capacity {capacity}");
+        }
     }
 }

@@ -1,8 +1,12 @@
-//! An external merge sort with de-duplication, so that counting records once costs bounded
-//! memory however many there are: records are held in a run of fixed capacity; a full run is
-//! sorted, de-duplicated and written to an unnamed temporary file as fixed-size records; at the
-//! end the runs written and the one in memory are merged in one pass. Until the first run fills,
-//! nothing touches the disk.
+//! Bounded memory for records that must all be seen again at the end, however many there are,
+//! through an unnamed temporary file. Until a bound is reached nothing touches the disk.
+//!
+//! - [`Spill`], an external merge sort with de-duplication, so that counting records once costs
+//!   bounded memory: records are held in a run of fixed capacity; a full run is sorted,
+//!   de-duplicated and written as fixed-size records; at the end the runs written and the one in
+//!   memory are merged in one pass.
+//! - [`Log`], records of any size kept in the order they came and read back in that order, as
+//!   many times as needed: a batch of them is held, and a full batch is appended to the file.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -27,14 +31,22 @@ pub(crate) trait Item: Copy {
     fn decode(bytes: &[u8]) -> Option<Self>;
 }
 
-/// Why the temporary file that sorts the findings failed (a full disk, usually).
+/// A record a [`Log`] keeps: an encoding of any length.
+pub(crate) trait Logged: Clone {
+    fn encode(&self, out: &mut Vec<u8>);
+    /// `None` when the bytes are not a record this type wrote.
+    fn decode(bytes: &[u8]) -> Option<Self>;
+}
+
+/// Why the temporary file that holds the findings and hosts being counted failed (a full disk,
+/// usually).
 #[derive(Debug, thiserror::Error)]
 pub enum SpillError {
-    #[error("cannot create the temporary file that sorts the findings: {0}")]
+    #[error("cannot create the temporary file for the findings and hosts being counted: {0}")]
     Create(#[source] io::Error),
-    #[error("cannot write the temporary file that sorts the findings: {0}")]
+    #[error("cannot write the temporary file for the findings and hosts being counted: {0}")]
     Write(#[source] io::Error),
-    #[error("cannot read the temporary file that sorts the findings: {0}")]
+    #[error("cannot read the temporary file for the findings and hosts being counted: {0}")]
     Read(#[source] io::Error),
 }
 
@@ -310,6 +322,174 @@ impl<T: Item> Iterator for Sorted<T> {
     }
 }
 
+/// Records kept in the order they came, at most `capacity` of them in memory; the rest are in
+/// an unnamed temporary file, each as its length and its encoding.
+pub(crate) struct Log<T> {
+    capacity: usize,
+    held: Vec<T>,
+    file: Option<BufWriter<File>>,
+    written: u64,
+    count: usize,
+    scratch: Vec<u8>,
+    open: fn() -> io::Result<File>,
+}
+
+impl<T: Logged> Log<T> {
+    /// Holds at most `capacity` records in memory (at least one).
+    pub(crate) fn new(capacity: usize) -> Log<T> {
+        Log::with_storage(capacity, tempfile::tempfile)
+    }
+
+    /// As [`Log::new`], the temporary file made by `open`, so a test can make it fail.
+    pub(crate) fn with_storage(capacity: usize, open: fn() -> io::Result<File>) -> Log<T> {
+        Log {
+            capacity: capacity.max(1),
+            held: Vec::new(),
+            file: None,
+            written: 0,
+            count: 0,
+            scratch: Vec::new(),
+            open,
+        }
+    }
+
+    pub(crate) fn push(&mut self, record: T) -> Result<(), SpillError> {
+        if self.held.len() >= self.capacity {
+            self.write_held()?;
+        }
+        self.held.push(record);
+        self.count += 1;
+        Ok(())
+    }
+
+    fn write_held(&mut self) -> Result<(), SpillError> {
+        if self.file.is_none() {
+            let file = (self.open)().map_err(SpillError::Create)?;
+            self.file = Some(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file));
+        }
+        let Some(writer) = self.file.as_mut() else {
+            return Ok(());
+        };
+        for record in self.held.drain(..) {
+            self.scratch.clear();
+            record.encode(&mut self.scratch);
+            let length = u32::try_from(self.scratch.len()).map_err(|_| {
+                SpillError::Write(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a record is too long to keep",
+                ))
+            })?;
+            writer
+                .write_all(&length.to_le_bytes())
+                .and_then(|()| writer.write_all(&self.scratch))
+                .map_err(SpillError::Write)?;
+            self.written += 4 + u64::from(length);
+        }
+        Ok(())
+    }
+
+    /// Every record pushed, to be read back (as often as needed) with [`Kept::read`].
+    pub(crate) fn into_kept(self) -> Result<Kept<T>, SpillError> {
+        let file = match self.file {
+            Some(writer) => Some(
+                writer
+                    .into_inner()
+                    .map_err(|e| SpillError::Write(e.into_error()))?,
+            ),
+            None => None,
+        };
+        Ok(Kept {
+            file,
+            written: self.written,
+            held: self.held,
+            count: self.count,
+        })
+    }
+}
+
+/// The records of a [`Log`], done with writing.
+pub(crate) struct Kept<T> {
+    file: Option<File>,
+    written: u64,
+    held: Vec<T>,
+    count: usize,
+}
+
+impl<T: Logged> Kept<T> {
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// The records from the first, in the order they were pushed. After an error the reading
+    /// ends.
+    pub(crate) fn read(&mut self) -> Result<Reading<'_, T>, SpillError> {
+        let file = match self.file.as_mut() {
+            Some(file) => {
+                file.seek(SeekFrom::Start(0)).map_err(SpillError::Read)?;
+                Some(io::BufReader::with_capacity(MAX_RUN_BUFFER_BYTES, file).take(self.written))
+            }
+            None => None,
+        };
+        Ok(Reading {
+            file,
+            held: self.held.iter(),
+            scratch: Vec::new(),
+        })
+    }
+}
+
+/// One pass over the records of a [`Kept`] log.
+pub(crate) struct Reading<'a, T> {
+    file: Option<io::Take<io::BufReader<&'a mut File>>>,
+    held: std::slice::Iter<'a, T>,
+    scratch: Vec<u8>,
+}
+
+impl<T: Logged> Reading<'_, T> {
+    fn next_written(&mut self) -> io::Result<Option<T>> {
+        let Some(file) = self.file.as_mut() else {
+            return Ok(None);
+        };
+        let mut length = [0; 4];
+        match file.read_exact(&mut length) {
+            Ok(()) => {}
+            Err(error) if error.kind() == io::ErrorKind::UnexpectedEof && file.limit() == 0 => {
+                self.file = None;
+                return Ok(None);
+            }
+            Err(error) => return Err(error),
+        }
+        let length = usize::try_from(u32::from_le_bytes(length)).unwrap_or(usize::MAX);
+        self.scratch.clear();
+        let read = file
+            .by_ref()
+            .take(length as u64)
+            .read_to_end(&mut self.scratch)?;
+        if read != length {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        T::decode(&self.scratch)
+            .map(Some)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a record is not as written"))
+    }
+}
+
+impl<T: Logged> Iterator for Reading<'_, T> {
+    type Item = Result<T, SpillError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_written() {
+            Ok(Some(record)) => Some(Ok(record)),
+            Ok(None) => self.held.next().cloned().map(Ok),
+            Err(error) => {
+                self.file = None;
+                self.held = [].iter();
+                Some(Err(SpillError::Read(error)))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,9 +605,9 @@ mod tests {
         let error = spill.push(input(3)[2]).expect_err("third spills");
         assert!(matches!(error, SpillError::Create(_)), "{error:?}");
         assert!(
-            error
-                .to_string()
-                .starts_with("cannot create the temporary file that sorts the findings: "),
+            error.to_string().starts_with(
+                "cannot create the temporary file for the findings and hosts being counted: "
+            ),
             "{error}"
         );
     }
@@ -476,5 +656,73 @@ mod tests {
         }
         assert_eq!(spill.runs_written(), 2);
         assert_eq!(sorted(spill), expected(&records));
+    }
+
+    impl Logged for String {
+        fn encode(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(self.as_bytes());
+        }
+
+        fn decode(bytes: &[u8]) -> Option<String> {
+            String::from_utf8(bytes.to_vec()).ok()
+        }
+    }
+
+    fn words(count: usize) -> Vec<String> {
+        // Of every length from empty up, so records straddle the reader's buffer.
+        (0..count)
+            .map(|n| "x".repeat(n % 300) + &n.to_string())
+            .collect()
+    }
+
+    fn read_all(kept: &mut Kept<String>) -> Vec<String> {
+        kept.read()
+            .expect("reading starts")
+            .collect::<Result<_, _>>()
+            .expect("every record reads back")
+    }
+
+    #[test]
+    fn a_log_reads_back_in_order_as_often_as_asked() {
+        for capacity in [1, 3, 1000, 5000] {
+            let records = words(2000);
+            let mut log = Log::new(capacity);
+            for record in &records {
+                log.push(record.clone()).expect("push");
+            }
+            let mut kept = log.into_kept().expect("kept");
+            assert_eq!(kept.len(), 2000);
+            assert_eq!(read_all(&mut kept), records, "capacity {capacity}");
+            assert_eq!(read_all(&mut kept), records, "again, capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn a_log_that_never_fills_needs_no_file() {
+        let mut log = Log::with_storage(10, refuse);
+        for record in words(10) {
+            log.push(record).expect("fits in memory");
+        }
+        let mut kept = log.into_kept().expect("kept");
+        assert_eq!(read_all(&mut kept), words(10));
+        let mut full = Log::with_storage(10, refuse);
+        let outcome = words(11).into_iter().try_for_each(|word| full.push(word));
+        assert!(matches!(outcome, Err(SpillError::Create(_))), "{outcome:?}");
+    }
+
+    #[test]
+    fn a_log_cut_short_is_an_error_not_a_panic() {
+        let mut log = Log::new(2);
+        for record in words(5) {
+            log.push(record).expect("push");
+        }
+        let mut kept = log.into_kept().expect("kept");
+        kept.file
+            .as_mut()
+            .expect("written")
+            .set_len(3)
+            .expect("truncate");
+        let outcome: Result<Vec<String>, SpillError> = kept.read().expect("starts").collect();
+        assert!(matches!(outcome, Err(SpillError::Read(_))), "{outcome:?}");
     }
 }

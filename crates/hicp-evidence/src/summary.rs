@@ -71,7 +71,7 @@ fn is_zero(count: &u64) -> bool {
 #[derive(Debug, Default)]
 pub struct SummaryBuilder<'k> {
     kev: Option<&'k KevCatalog>,
-    host_keys: HashSet<String>,
+    host_keys: HashSet<Box<str>>,
     /// The identity last counted: findings of one host share it, so most lookups are skipped.
     last_identity: Option<Arc<HostIdentity>>,
     summary: Summary,
@@ -115,7 +115,7 @@ impl<'k> SummaryBuilder<'k> {
         {
             return;
         }
-        self.host_keys.insert(identity.key());
+        self.host_keys.insert(identity.key().into_boxed_str());
         self.summary.hosts = self.host_keys.len() as u64;
         self.last_identity = Some(identity.clone());
     }

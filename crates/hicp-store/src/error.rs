@@ -164,6 +164,11 @@ pub enum StoreError {
         imported_at: time::OffsetDateTime,
     },
 
+    /// The hosts of an import could not all be had while it was recorded (the temporary file
+    /// they were kept in failed); nothing was recorded.
+    #[error("the imported hosts could not be read while they were recorded: {0}")]
+    ImportHosts(#[source] Box<dyn std::error::Error + Send + Sync>),
+
     #[error("assessment {0} is final and cannot be changed")]
     Immutable(Uuid),
 

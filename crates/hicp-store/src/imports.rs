@@ -4,8 +4,6 @@
 //!
 //! The records here are plain data: the store does not depend on the readers' crate.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -33,7 +31,12 @@ pub struct ImportedHost {
     pub medical_device: bool,
 }
 
-/// A file to record as imported, with what was read from it.
+/// A host of an import as it is handed to the store, which reads the hosts as it writes them
+/// (a large scan's are in a temporary file until then): an error stops the import.
+pub type HostToRecord = Result<ImportedHost, Box<dyn std::error::Error + Send + Sync>>;
+
+/// A file to record as imported, with what was read from it (its hosts come beside it, see
+/// [`Store::record_evidence_import`]).
 #[derive(Debug, Clone)]
 pub struct NewEvidenceImport<'a> {
     pub organization_id: Uuid,
@@ -45,7 +48,6 @@ pub struct NewEvidenceImport<'a> {
     pub sha256: &'a str,
     /// The reader's normalized summary.
     pub summary: serde_json::Value,
-    pub hosts: Vec<ImportedHost>,
     /// Metrics computed from the file; each must be the import's organization's.
     pub metrics: Vec<NewMetric<'a>>,
 }
@@ -91,18 +93,6 @@ fn check(import: &NewEvidenceImport<'_>) -> StoreResult<()> {
     if import.format.trim().is_empty() || import.file_name.trim().is_empty() {
         return invalid("an import needs its format and file name".to_string());
     }
-    let mut keys = BTreeSet::new();
-    for host in &import.hosts {
-        if host.host_key.trim().is_empty() {
-            return invalid(format!("{}: a host has an empty key", import.file_name));
-        }
-        if !keys.insert(host.host_key.as_str()) {
-            return invalid(format!(
-                "{}: host `{}` is listed twice",
-                import.file_name, host.host_key
-            ));
-        }
-    }
     if let Some(metric) = import
         .metrics
         .iter()
@@ -122,7 +112,41 @@ fn check(import: &NewEvidenceImport<'_>) -> StoreResult<()> {
 /// again on SQLite (2.1 s), whose statements grow costly to bind.
 const HOSTS_PER_STATEMENT: usize = 100;
 
-async fn insert_hosts(tx: &mut Tx, import_id: Uuid, hosts: &[ImportedHost]) -> StoreResult<()> {
+/// Writes `hosts` as they come, [`HOSTS_PER_STATEMENT`] at a time, so that a scan's hosts are
+/// never all in memory; says how many there were.
+async fn insert_hosts(
+    tx: &mut Tx,
+    import_id: Uuid,
+    file_name: &str,
+    hosts: impl Iterator<Item = HostToRecord>,
+) -> StoreResult<usize> {
+    let mut batch: Vec<ImportedHost> = Vec::with_capacity(HOSTS_PER_STATEMENT);
+    let mut count = 0;
+    let mut hosts = hosts.peekable();
+    while hosts.peek().is_some() {
+        batch.clear();
+        for host in hosts.by_ref().take(HOSTS_PER_STATEMENT) {
+            let host = host.map_err(StoreError::ImportHosts)?;
+            if host.host_key.trim().is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "{file_name}: a host has an empty key"
+                )));
+            }
+            batch.push(host);
+        }
+        insert_batch(tx, import_id, &batch).await.map_err(|error| {
+            error.if_unique_violation(|| {
+                StoreError::Invalid(format!(
+                    "{file_name}: a host is listed twice (its key is not unique in the import)"
+                ))
+            })
+        })?;
+        count += batch.len();
+    }
+    Ok(count)
+}
+
+async fn insert_batch(tx: &mut Tx, import_id: Uuid, hosts: &[ImportedHost]) -> StoreResult<()> {
     const COLUMNS: usize = 7;
     let rows: Vec<String> = (0..hosts.len())
         .map(|row| {
@@ -174,14 +198,21 @@ async fn already_imported(
 }
 
 impl Store {
-    /// Records an imported file with its hosts and metrics, all or nothing. A file this
-    /// organization already imported (same SHA-256) is refused with
-    /// [`StoreError::AlreadyImported`], saying when.
-    pub async fn record_evidence_import(
+    /// Records an imported file with its hosts and metrics, all or nothing: the hosts are read
+    /// from `hosts` as they are written, and an error among them, a host without a key or one
+    /// listed twice records nothing. A file this organization already imported (same SHA-256)
+    /// is refused with [`StoreError::AlreadyImported`], saying when.
+    pub async fn record_evidence_import<H>(
         &self,
         actor: &Actor,
         import: NewEvidenceImport<'_>,
-    ) -> StoreResult<EvidenceImportRecord> {
+        hosts: H,
+    ) -> StoreResult<EvidenceImportRecord>
+    where
+        H: IntoIterator<Item = HostToRecord>,
+        H::IntoIter: Send,
+    {
+        let hosts = hosts.into_iter();
         check(&import)?;
         let size_bytes = i64::try_from(import.size_bytes).map_err(|_| {
             StoreError::Invalid(format!(
@@ -219,9 +250,7 @@ impl Store {
                     imported_at: now,
                 })
             })?;
-            for chunk in import.hosts.chunks(HOSTS_PER_STATEMENT) {
-                insert_hosts(tx, row.id, chunk).await?;
-            }
+            let host_count = insert_hosts(tx, row.id, import.file_name, hosts).await?;
             for metric in &import.metrics {
                 metric_row(metric, now, Some(row.id))?.insert(tx).await?;
             }
@@ -230,7 +259,7 @@ impl Store {
                 .organization(record.organization_id)
                 .after(&Recorded {
                     import: &record,
-                    hosts: import.hosts.len(),
+                    hosts: host_count,
                     metrics: import.metrics.len(),
                 })?;
             Ok(Audited::new(record, change))

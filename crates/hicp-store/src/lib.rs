@@ -42,7 +42,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use db::Backend;
 pub use error::{DatabaseContents, Entity, StoreError, StoreResult};
 pub use evidence::{MAX_EVIDENCE_BYTES, NewEvidence};
-pub use imports::{ImportedHost, NewEvidenceImport};
+pub use imports::{HostToRecord, ImportedHost, NewEvidenceImport};
 pub use metrics::NewMetric;
 pub use open::{SCHEMA_VERSION, StoreOptions, default_data_dir, default_database_url};
 pub use records::{

@@ -263,4 +263,78 @@ hicp_store::backend_tests! {
         assert!(!bad.status.success(), "nothing is suggested for email protection");
         Ok(())
     }
+
+    async fn a_scan_of_more_hosts_than_are_held_in_memory_is_kept_whole(db) {
+        // More hosts than the metrics hold in memory (4,096), so their identities go through
+        // the temporary file and are read back twice: for the metrics and for the rows kept.
+        const HOSTS: u32 = 4_500;
+        let ip = |n: u32| format!("10.9.{}.{}", n / 250, n % 250 + 1);
+        let dir = tempfile::tempdir()?;
+        let mut scan = String::from("<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"wide\">\n");
+        for n in 0..HOSTS {
+            let ip = ip(n);
+            scan.push_str(&format!(
+                "<ReportHost name=\"{ip}\"><HostProperties><tag name=\"host-ip\">{ip}</tag><tag name=\"host-fqdn\">host{n}.example.org</tag><tag name=\"Credentialed_Scan\">{}</tag></HostProperties>\n",
+                n % 3 != 0
+            ));
+            let severity = if n % 4 == 0 { 3 } else { 1 };
+            scan.push_str(&format!("<ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"{severity}\" pluginID=\"1001\" pluginName=\"Check\"/>\n"));
+            scan.push_str("<ReportItem port=\"0\" svc_name=\"general\" protocol=\"tcp\" severity=\"0\" pluginID=\"19506\" pluginName=\"Scan information\"/>\n</ReportHost>\n");
+        }
+        scan.push_str("</Report></NessusClientData_v2>\n");
+        let scan_path = dir.path().join("wide.nessus");
+        std::fs::write(&scan_path, scan)?;
+        // Every other host is in the inventory; every tenth host is a medical device.
+        let mut inventory = String::from("Asset Tag,Name,IP Address,Medical Device\n");
+        for n in (0..HOSTS).step_by(2) {
+            inventory.push_str(&format!("A-{n},device {n},{},{}\n", ip(n), if n % 10 == 0 { "yes" } else { "no" }));
+        }
+        let inventory_path = dir.path().join("assets.csv");
+        std::fs::write(&inventory_path, inventory)?;
+
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/community-hospital.toml");
+        let created = kept_command(db, &["org", "create", "--from-assessment", &example.display().to_string()]);
+        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+        let org = "Riverbend Community Hospital";
+        let (scan_arg, inventory_arg) = (scan_path.display().to_string(), inventory_path.display().to_string());
+        kept_json(db, &["import", "inventory", &inventory_arg, "--org", org, "--format", "json"]);
+        let kept = kept_json(db, &["import", "nessus", &scan_arg, "--org", org, "--format", "json"]);
+        let metrics = &kept[0]["metrics"];
+        assert_eq!(metrics["hosts_scanned"], HOSTS, "{metrics}");
+        assert_eq!(metrics["credentialed"]["hosts_credentialed"], 3_000, "{metrics}");
+        assert_eq!(metrics["credentialed"]["hosts_known"], HOSTS, "{metrics}");
+        assert_eq!(metrics["inventory"]["assets"], 2_250, "{metrics}");
+        assert_eq!(metrics["inventory"]["scanned_hosts_not_in_inventory"], 2_250, "{metrics}");
+        assert_eq!(metrics["medical_devices"]["devices"], 450, "{metrics}");
+        // High findings on every fourth host: the devices among them are every twentieth.
+        assert_eq!(metrics["medical_devices"]["with_high_or_critical"], 225, "{metrics}");
+
+        // Every host was kept, once, as the scan named it.
+        let store = db.open().await?;
+        let organization = store.find_organization(org).await?;
+        let (_, hosts) = store.latest_import_hosts(organization.id, "nessus").await?.ok_or("the scan is kept")?;
+        assert_eq!(hosts.len(), HOSTS as usize);
+        let mut expected: Vec<String> = (0..HOSTS).map(ip).collect();
+        expected.sort();
+        assert_eq!(hosts.iter().map(|h| h.host_key.clone()).collect::<Vec<_>>(), expected);
+        let host_7 = hosts.iter().find(|h| h.host_key == ip(7)).ok_or("host 7")?;
+        assert_eq!((host_7.hostname.as_deref(), host_7.credentialed), (Some("host7.example.org"), Some(true)));
+        let host_9 = hosts.iter().find(|h| h.host_key == ip(9)).ok_or("host 9")?;
+        assert_eq!(host_9.credentialed, Some(false));
+
+        // A later inventory of every host but one, plus one more, is reconciled with the hosts
+        // kept: they were stored as the metrics saw them.
+        let mut complete = String::from("Asset Tag,Name,IP Address\n");
+        for n in 1..=HOSTS {
+            complete.push_str(&format!("B-{n},device {n},{}\n", ip(n)));
+        }
+        let complete_path = dir.path().join("all-assets.csv");
+        std::fs::write(&complete_path, complete)?;
+        let kept = kept_json(db, &["import", "inventory", &complete_path.display().to_string(), "--org", org, "--format", "json"]);
+        let reconciled = &kept[0]["metrics"]["inventory"];
+        assert_eq!(reconciled["assets"], HOSTS, "{reconciled}");
+        assert_eq!(reconciled["scanned_hosts_not_in_inventory"], 1, "{reconciled}");
+        assert_eq!(reconciled["assets_not_scanned_recently"], 1, "{reconciled}");
+        Ok(())
+    }
 }

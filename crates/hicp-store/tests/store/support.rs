@@ -178,6 +178,7 @@ pub async fn seed(store: &Store, example_name: &str) -> Seeded {
         .record_evidence_import(
             &ACTOR,
             scan_import(organization.id, "scan-2026-10.nessus", &"11".repeat(32)),
+            listed(scan_hosts()),
         )
         .await
         .expect("a scan is imported");
@@ -284,7 +285,7 @@ pub fn comparable(mut dataset: hicp_store::testing::Dataset) -> hicp_store::test
     dataset
 }
 
-/// A scanner import of two hosts (one a medical device) with one metric.
+/// A scanner import (of the two [`scan_hosts`]) with one metric.
 pub fn scan_import<'a>(
     organization_id: uuid::Uuid,
     file_name: &'a str,
@@ -297,22 +298,6 @@ pub fn scan_import<'a>(
         size_bytes: 48_213,
         sha256,
         summary: serde_json::json!({"hosts": 2, "findings": 7, "by_severity": {"critical": 1, "high": 2, "medium": 1, "low": 0, "info": 3}}),
-        hosts: vec![
-            ImportedHost {
-                host_key: "10.0.0.5".to_string(),
-                address: Some("10.0.0.5".to_string()),
-                hostname: Some("ehr-db".to_string()),
-                credentialed: Some(true),
-                medical_device: false,
-            },
-            ImportedHost {
-                host_key: "10.0.0.9".to_string(),
-                address: Some("10.0.0.9".to_string()),
-                hostname: None,
-                credentialed: None,
-                medical_device: true,
-            },
-        ],
         metrics: vec![NewMetric {
             organization_id,
             metric: "credentialed-scan-share",
@@ -322,4 +307,29 @@ pub fn scan_import<'a>(
             source: Some(file_name),
         }],
     }
+}
+
+/// The two hosts of [`scan_import`], one a medical device.
+pub fn scan_hosts() -> Vec<ImportedHost> {
+    vec![
+        ImportedHost {
+            host_key: "10.0.0.5".to_string(),
+            address: Some("10.0.0.5".to_string()),
+            hostname: Some("ehr-db".to_string()),
+            credentialed: Some(true),
+            medical_device: false,
+        },
+        ImportedHost {
+            host_key: "10.0.0.9".to_string(),
+            address: Some("10.0.0.9".to_string()),
+            hostname: None,
+            credentialed: None,
+            medical_device: true,
+        },
+    ]
+}
+
+/// Hosts as the store reads them, none failing.
+pub fn listed(hosts: Vec<ImportedHost>) -> impl Iterator<Item = hicp_store::HostToRecord> + Send {
+    hosts.into_iter().map(Ok)
 }

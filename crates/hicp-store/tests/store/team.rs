@@ -12,7 +12,9 @@ use hicp_store::{
 };
 use time::macros::{date, datetime};
 
-use crate::support::{ACTOR, Raw, catalog, handmade_assessment, rules, scan_import, seed};
+use crate::support::{
+    ACTOR, Raw, catalog, handmade_assessment, listed, rules, scan_hosts, scan_import, seed,
+};
 
 async fn audit_actions(db: &TestDatabase) -> Vec<String> {
     let mut raw = Raw::connect(db).await;
@@ -372,8 +374,8 @@ hicp_store::backend_tests! {
             catalog_edition: &catalog().edition.id,
             assessment: &handmade_assessment("Decided"),
         }).await?;
-        let import = store.record_evidence_import(&ACTOR, scan_import(organization.id, "may.nessus", &"cd".repeat(32))).await?;
-        let foreign = store.record_evidence_import(&ACTOR, scan_import(other.id, "theirs.nessus", &"ef".repeat(32))).await?;
+        let import = store.record_evidence_import(&ACTOR, scan_import(organization.id, "may.nessus", &"cd".repeat(32)), listed(scan_hosts())).await?;
+        let foreign = store.record_evidence_import(&ACTOR, scan_import(other.id, "theirs.nessus", &"ef".repeat(32)), listed(scan_hosts())).await?;
         let sub_practice: hicp_catalog::SubPracticeId = "7.M.A".parse()?;
         let evidence = ["82% of 11 hosts scanned with credentials".to_string()];
         let decision = |import_id, choice| NewSuggestionDecision {
@@ -429,7 +431,7 @@ hicp_store::backend_tests! {
         let organization = store.create_organization(&ACTOR, &handmade_assessment("Scanned").organization).await?;
         let other = store.create_organization(&ACTOR, &handmade_assessment("Also Scanned").organization).await?;
         let first_hash = "ab".repeat(32);
-        let first = store.record_evidence_import(&ACTOR, scan_import(organization.id, "october.nessus", &first_hash)).await?;
+        let first = store.record_evidence_import(&ACTOR, scan_import(organization.id, "october.nessus", &first_hash), listed(scan_hosts())).await?;
         assert_eq!((first.format.as_str(), first.size_bytes), ("nessus", 48_213));
         assert_eq!(first.summary["findings"], 7);
         let hosts = store.import_hosts(first.id).await?;
@@ -444,7 +446,7 @@ hicp_store::backend_tests! {
         let mut raw = Raw::connect(db).await;
         let before = raw.counts().await;
         clock.advance(time::Duration::days(3));
-        let twice = store.record_evidence_import(&ACTOR, scan_import(organization.id, "october-copy.nessus", &first_hash)).await;
+        let twice = store.record_evidence_import(&ACTOR, scan_import(organization.id, "october-copy.nessus", &first_hash), listed(scan_hosts())).await;
         match twice {
             Err(error @ StoreError::AlreadyImported { .. }) => {
                 assert!(error.to_string().contains("at 2026-11-02T08:00:00Z"), "{error}");
@@ -458,29 +460,40 @@ hicp_store::backend_tests! {
         // All or nothing: a host listed twice, a metric that is not a number, a metric of
         // another organization.
         let (cd, ef, zero_one) = ("cd".repeat(32), "ef".repeat(32), "01".repeat(32));
-        let mut doubled = scan_import(organization.id, "doubled.nessus", &cd);
-        doubled.hosts.push(doubled.hosts[0].clone());
+        let doubled = scan_import(organization.id, "doubled.nessus", &cd);
+        let mut twice_listed = scan_hosts();
+        twice_listed.push(twice_listed[0].clone());
+        let mut keyless = scan_hosts();
+        keyless[1].host_key = " ".to_string();
         let mut not_a_number = scan_import(organization.id, "nan.nessus", &cd);
         not_a_number.metrics[0].value = f64::NAN;
         let mut foreign_metric = scan_import(organization.id, "foreign.nessus", &cd);
         foreign_metric.metrics[0].organization_id = other.id;
         let bad_hash = scan_import(organization.id, "bad.nessus", "not-a-hash");
-        for bad in [doubled, not_a_number, foreign_metric, bad_hash] {
+        let keyless_import = scan_import(organization.id, "keyless.nessus", &cd);
+        let all_hosts = scan_hosts;
+        for (bad, hosts) in [(doubled, twice_listed), (keyless_import, keyless), (not_a_number, all_hosts()), (foreign_metric, all_hosts()), (bad_hash, all_hosts())] {
             let name = bad.file_name;
-            let error = store.record_evidence_import(&ACTOR, bad).await.expect_err(name);
+            let error = store.record_evidence_import(&ACTOR, bad, listed(hosts)).await.expect_err(name);
             assert!(matches!(error, StoreError::Invalid(_)), "{name}: {error}");
         }
+        // A host that cannot be read back (its temporary file failed) records nothing either.
+        let failing = scan_hosts().into_iter().map(Ok).chain(std::iter::once(Err("the disk is gone".into())));
+        let error = store.record_evidence_import(&ACTOR, scan_import(organization.id, "failing.nessus", &cd), failing).await.expect_err("a host fails");
+        assert!(matches!(error, StoreError::ImportHosts(_)), "{error}");
+        assert!(error.to_string().contains("the disk is gone"), "{error}");
         assert_eq!(raw.counts().await, before, "refused imports write nothing");
 
         // Another organization may import the same file; a newer scan becomes the latest.
-        store.record_evidence_import(&ACTOR, scan_import(other.id, "october.nessus", &first_hash)).await?;
-        let mut newer = scan_import(organization.id, "november.nessus", &ef);
-        newer.hosts.truncate(1);
-        let second = store.record_evidence_import(&ACTOR, newer).await?;
+        store.record_evidence_import(&ACTOR, scan_import(other.id, "october.nessus", &first_hash), listed(scan_hosts())).await?;
+        let newer = scan_import(organization.id, "november.nessus", &ef);
+        let mut first_host = scan_hosts();
+        first_host.truncate(1);
+        let second = store.record_evidence_import(&ACTOR, newer, listed(first_host)).await?;
         // Hosts are written in batches; a file of several batches keeps every host as given.
         let many_hash = "77".repeat(32);
-        let mut many = scan_import(other.id, "full-scan.nessus", &many_hash);
-        many.hosts = (0..250)
+        let many = scan_import(other.id, "full-scan.nessus", &many_hash);
+        let many_hosts: Vec<_> = (0..250)
             .map(|i| hicp_store::ImportedHost {
                 host_key: format!("host-{i:03}"),
                 address: Some(format!("10.1.{}.{}", i / 100, i % 100)),
@@ -489,8 +502,8 @@ hicp_store::backend_tests! {
                 medical_device: i % 7 == 0,
             })
             .collect();
-        let expected = many.hosts.clone();
-        let full = store.record_evidence_import(&ACTOR, many).await?;
+        let expected = many_hosts.clone();
+        let full = store.record_evidence_import(&ACTOR, many, listed(many_hosts)).await?;
         let stored: Vec<_> = store
             .import_hosts(full.id)
             .await?
@@ -506,7 +519,7 @@ hicp_store::backend_tests! {
         assert_eq!(stored, expected);
         let mut inventory = scan_import(organization.id, "assets.csv", &zero_one);
         inventory.format = "inventory";
-        store.record_evidence_import(&ACTOR, inventory).await?;
+        store.record_evidence_import(&ACTOR, inventory, listed(scan_hosts())).await?;
         let listed = store.evidence_imports(organization.id).await?;
         assert_eq!(listed.iter().map(|i| i.file_name.as_str()).collect::<Vec<_>>(), ["october.nessus", "november.nessus", "assets.csv"]);
         let (latest, latest_hosts) = store.latest_import_hosts(organization.id, "nessus").await?.ok_or("a nessus import")?;
