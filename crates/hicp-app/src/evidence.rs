@@ -183,12 +183,10 @@ fn collect_for_keeping<'k>(
         ));
     }
     let imported_at = today.midnight().assume_utc().unix_timestamp();
-    let mut builder = SummaryBuilder::new(request.kev);
     // Formats without a first-seen time age their findings from the import that brought them.
     let mut metrics = MetricsBuilder::new(request.kev).with_default_time(imported_at);
     let mut assets = Vec::new();
     let file = read(&mut |record| {
-        builder.add(&record);
         metrics.add(&record)?;
         if let Record::Asset(asset) = record {
             assets.push(asset);
@@ -197,7 +195,7 @@ fn collect_for_keeping<'k>(
     })?;
     Ok(ReadEvidence {
         file,
-        summary: builder.summary(),
+        summary: metrics.summary(),
         metrics,
         assets,
         today,

@@ -13,7 +13,7 @@ use time::Date;
 use crate::kev::KevCatalog;
 use crate::model::{Asset, Finding, Host, HostIdentity, Record, Severity};
 use crate::spill::{self, Item, Kept, Log, Logged, Spill, SpillError};
-use crate::summary::BySeverity;
+use crate::summary::{BySeverity, Summary, SummaryBuilder};
 
 /// Days allowed to fix an open vulnerability, per severity; `None` is "at the organization's
 /// discretion" (no timeframe, so never overdue).
@@ -663,6 +663,8 @@ const IDENTITIES_HELD: usize = 4096;
 /// (its key and scan facts, under a hundred bytes a host), with the distinct checks and the
 /// distinct lists of KEV-listed CVEs, not with the findings or their text.
 pub struct MetricsBuilder<'k> {
+    /// The file's summary, but for its hosts, which [`Counting`] tells apart.
+    summary: SummaryBuilder<'k>,
     counting: Counting<'k>,
     identities: Log<HostIdentity>,
     sightings: Spill<Sighting>,
@@ -701,6 +703,7 @@ impl<'k> MetricsBuilder<'k> {
         identities_held: usize,
     ) -> MetricsBuilder<'k> {
         MetricsBuilder {
+            summary: SummaryBuilder::new(kev),
             counting: Counting::new(kev),
             identities: Log::new(identities_held),
             sightings: Spill::new(run_capacity),
@@ -717,11 +720,19 @@ impl<'k> MetricsBuilder<'k> {
     /// Findings and hosts count; assets are given to [`MetricsBuilder::finish`], KEV entries to
     /// [`MetricsBuilder::new`]. Fails only when the temporary file cannot be written.
     pub fn add(&mut self, record: &Record) -> Result<(), SpillError> {
+        self.summary.add_counts(record);
         match record {
             Record::Finding(finding) => self.add_finding(finding),
             Record::Host(host) => self.add_host(host),
             Record::Asset(_) | Record::Kev(_) => Ok(()),
         }
+    }
+
+    /// The summary of the records given to [`MetricsBuilder::add`] so far, as
+    /// [`SummaryBuilder`] sums them up (hosts given to `add_host` count among its hosts too).
+    pub fn summary(&self) -> Summary {
+        self.summary
+            .summary_of_hosts(self.counting.hosts.len() as u64)
     }
 
     /// Fails only when the temporary file cannot be written.
@@ -744,6 +755,7 @@ impl<'k> MetricsBuilder<'k> {
         as_of: Date,
     ) -> Result<(Metrics, ScannedHosts), SpillError> {
         let MetricsBuilder {
+            summary: _,
             counting,
             identities,
             sightings,
@@ -1603,5 +1615,24 @@ mod tests {
         for capacity in [1, 4, 29] {
             assert_eq!(scanned(capacity), in_memory, "capacity {capacity}");
         }
+    }
+
+    #[test]
+    fn the_summary_kept_beside_the_metrics_is_the_summary_builders() {
+        let kev = kev();
+        let (hosts, findings) = scan();
+        let mut records: Vec<Record> = findings.into_iter().map(Record::Finding).collect();
+        records.extend(hosts.into_iter().map(Record::Host));
+        records.push(Record::Asset(assets()[0].clone()));
+        let mut builder = MetricsBuilder::with_capacities(Some(&kev), 7, 7);
+        let mut summary = SummaryBuilder::new(Some(&kev));
+        for record in &records {
+            builder.add(record).expect("add");
+            summary.add(record);
+        }
+        let expected = summary.summary();
+        assert_eq!((expected.hosts, expected.assets), (30, 1));
+        assert!(expected.kev_matches.is_some_and(|m| m > 0), "{expected:?}");
+        assert_eq!(builder.summary(), expected);
     }
 }

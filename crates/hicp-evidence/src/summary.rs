@@ -91,8 +91,18 @@ impl<'k> SummaryBuilder<'k> {
 
     pub fn add(&mut self, record: &Record) {
         match record {
+            Record::Finding(finding) => self.count_host(&finding.host),
+            Record::Host(host) => self.count_host(&host.identity),
+            Record::Asset(_) | Record::Kev(_) => {}
+        }
+        self.add_counts(record);
+    }
+
+    /// Counts `record` but not its host: a [`crate::MetricsBuilder`] tells its hosts apart
+    /// itself, and one set of host keys is enough.
+    pub(crate) fn add_counts(&mut self, record: &Record) {
+        match record {
             Record::Finding(finding) => {
-                self.count_host(&finding.host);
                 self.summary.findings += 1;
                 self.summary.by_severity.add(finding.severity);
                 if let (Some(kev), Some(matches)) = (self.kev, self.summary.kev_matches.as_mut())
@@ -101,7 +111,7 @@ impl<'k> SummaryBuilder<'k> {
                     *matches += 1;
                 }
             }
-            Record::Host(host) => self.count_host(&host.identity),
+            Record::Host(_) => {}
             Record::Asset(_) => self.summary.assets += 1,
             Record::Kev(_) => self.summary.kev_entries += 1,
         }
@@ -122,5 +132,13 @@ impl<'k> SummaryBuilder<'k> {
 
     pub fn summary(&self) -> Summary {
         self.summary.clone()
+    }
+
+    /// The summary, its distinct hosts counted by the caller.
+    pub(crate) fn summary_of_hosts(&self, hosts: u64) -> Summary {
+        Summary {
+            hosts,
+            ..self.summary.clone()
+        }
     }
 }
