@@ -21,7 +21,7 @@ pub(crate) fn read<R: Read>(
     let mut buf = Vec::new();
     let mut seen_root = false;
     loop {
-        match xml.next(&mut buf)? {
+        match xml.next_markup(&mut buf)? {
             Event::Start(element) | Event::Empty(element) if !seen_root => {
                 if element.name().as_ref() == "NessusClientData" {
                     return Err(xml
@@ -70,8 +70,9 @@ fn read_host<R: Read>(
     let mut frozen: Option<Arc<HostIdentity>> = None;
     let mut host = HostFacts::default();
     let mut buf = Vec::new();
+    let mut item_buf = Vec::new();
     loop {
-        match xml.next(&mut buf)? {
+        match xml.next_markup(&mut buf)? {
             Event::Start(element) if element.name().as_ref() == "tag" => {
                 let tag = xml.attribute(&element, "name")?.unwrap_or_default();
                 let value = xml.text()?;
@@ -82,7 +83,7 @@ fn read_host<R: Read>(
                     .get_or_insert_with(|| Arc::new(identity.clone()))
                     .clone();
                 let mut finding = finding_from(xml, &element, owner)?;
-                read_item_children(xml, &mut finding, &mut host)?;
+                read_item_children(xml, &mut finding, &mut host, &mut item_buf)?;
                 sink(Record::Finding(finding)).map_err(Failure::Sink)?;
             }
             Event::Empty(element) if element.name().as_ref() == "ReportItem" => {
@@ -149,11 +150,20 @@ fn read_item_children<R: Read>(
     xml: &mut XmlStream<'_, R>,
     finding: &mut Finding,
     host: &mut HostFacts,
+    buf: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     let item_depth = xml.depth();
-    let mut buf = Vec::new();
+    let scan_information = finding.check_id == SCAN_INFORMATION_PLUGIN;
+    let wanted = |name: &[u8]| name == b"cve" || (scan_information && name == b"plugin_output");
     loop {
-        match xml.next(&mut buf)? {
+        while let Some((name, text)) = xml.pass_plain_children(wanted)? {
+            if name == b"cve" {
+                finding.add_cves(text);
+            } else if let Some(credentialed) = credentialed_checks(text) {
+                host.credentialed.get_or_insert(credentialed);
+            }
+        }
+        match xml.next(buf)? {
             Event::Start(element) => match element.name().as_ref() {
                 "cve" => {
                     let text = xml.text()?;

@@ -388,6 +388,36 @@ impl<'p, R: Read> Tracked<'p, R> {
         })
     }
 
+    /// Consumes bytes up to the next `<` or `&` (or the end): text that quick-xml, whose
+    /// reader stands between events here, would only have copied, checked and returned as a
+    /// `Text` event. The bytes are still hashed and checked as UTF-8 like all others.
+    pub(crate) fn skip_text(&mut self) -> io::Result<()> {
+        loop {
+            let available = self.fill_buf()?;
+            if available.is_empty() {
+                return Ok(());
+            }
+            match memchr::memchr2(b'<', b'&', available) {
+                Some(markup) => {
+                    self.consume(markup);
+                    return Ok(());
+                }
+                None => {
+                    let all = available.len();
+                    self.consume(all);
+                }
+            }
+        }
+    }
+
+    /// Consumes `amount` buffered bytes (no more than [`BufRead::fill_buf`] just offered) and
+    /// returns them.
+    pub(crate) fn take(&mut self, amount: usize) -> &[u8] {
+        let from = self.start;
+        self.consume(amount);
+        &self.buffer[from..self.start]
+    }
+
     /// The bad byte the second thread met in what has been read so far, if any, as the stream
     /// error that reading would have stopped with had the bytes been checked inline (where
     /// every buffer is checked before the parser sees it): a reader that stopped at a problem
