@@ -125,7 +125,7 @@ pub struct ReadEvidence<'k> {
     today: Date,
 }
 
-/// Reads one file for [`keep`], in memory that grows with the hosts, not with the findings or
+/// Reads one file for [`keep`], in memory that grows only by a host's key and scan facts, not with the findings or
 /// the file's size: the metrics are accumulated as the records stream past, and what counting a
 /// repeated finding once needs is sorted through a temporary file beyond 20 MiB. A failure of
 /// that file stops the read with a message naming it. `today` is the import's date, from which
