@@ -65,6 +65,30 @@ const MIN_RUN_BUFFER_BYTES: usize = 4 * 1024;
 const MAX_RUN_BUFFER_BYTES: usize = 64 * 1024;
 const WRITE_BUFFER_BYTES: usize = 64 * 1024;
 
+/// The writer of the temporary file, made by `open` the first time it is needed.
+fn writer(
+    file: &mut Option<BufWriter<File>>,
+    open: fn() -> io::Result<File>,
+) -> Result<&mut BufWriter<File>, SpillError> {
+    match file {
+        Some(writer) => Ok(writer),
+        None => {
+            let made = open().map_err(SpillError::Create)?;
+            Ok(file.insert(BufWriter::with_capacity(WRITE_BUFFER_BYTES, made)))
+        }
+    }
+}
+
+/// The temporary file, if one was made, with everything buffered written out.
+fn finished(file: Option<BufWriter<File>>) -> Result<Option<File>, SpillError> {
+    file.map(|writer| {
+        writer
+            .into_inner()
+            .map_err(|e| SpillError::Write(e.into_error()))
+    })
+    .transpose()
+}
+
 /// Records pushed in any order, handed back sorted and folded by [`Spill::into_sorted`].
 pub(crate) struct Spill<T> {
     capacity: usize,
@@ -118,13 +142,7 @@ impl<T: Item> Spill<T> {
 
     fn write_run(&mut self) -> Result<(), SpillError> {
         sort_run(&mut self.run);
-        if self.file.is_none() {
-            let file = (self.open)().map_err(SpillError::Create)?;
-            self.file = Some(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file));
-        }
-        let Some(writer) = self.file.as_mut() else {
-            return Ok(());
-        };
+        let writer = writer(&mut self.file, self.open)?;
         let start = self.written;
         for item in &self.run {
             self.scratch.clear();
@@ -141,15 +159,12 @@ impl<T: Item> Spill<T> {
     /// Every record pushed, in sort order, each group folded into one.
     pub(crate) fn into_sorted(mut self) -> Result<Sorted<T>, SpillError> {
         sort_run(&mut self.run);
-        let Some(writer) = self.file else {
+        let Some(file) = finished(self.file)? else {
             return Ok(Sorted::new(
                 None,
                 vec![Source::Memory(self.run.into_iter())],
             ));
         };
-        let file = writer
-            .into_inner()
-            .map_err(|e| SpillError::Write(e.into_error()))?;
         let share = (MERGE_BUFFER_BYTES / self.runs.len().max(1))
             .clamp(MIN_RUN_BUFFER_BYTES, MAX_RUN_BUFFER_BYTES);
         let buffer_bytes = (share / T::BYTES).max(1) * T::BYTES;
@@ -363,13 +378,7 @@ impl<T: Logged> Log<T> {
     }
 
     fn write_held(&mut self) -> Result<(), SpillError> {
-        if self.file.is_none() {
-            let file = (self.open)().map_err(SpillError::Create)?;
-            self.file = Some(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file));
-        }
-        let Some(writer) = self.file.as_mut() else {
-            return Ok(());
-        };
+        let writer = writer(&mut self.file, self.open)?;
         for record in self.held.drain(..) {
             self.scratch.clear();
             record.encode(&mut self.scratch);
@@ -390,16 +399,8 @@ impl<T: Logged> Log<T> {
 
     /// Every record pushed, to be read back (as often as needed) with [`Kept::read`].
     pub(crate) fn into_kept(self) -> Result<Kept<T>, SpillError> {
-        let file = match self.file {
-            Some(writer) => Some(
-                writer
-                    .into_inner()
-                    .map_err(|e| SpillError::Write(e.into_error()))?,
-            ),
-            None => None,
-        };
         Ok(Kept {
-            file,
+            file: finished(self.file)?,
             written: self.written,
             held: self.held,
             count: self.count,
